@@ -1,0 +1,164 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
+namespace CertCredentials.Keys;
+
+/// <summary>
+/// Reads the key and certificate inputs of the options into one <see cref="KeyMaterial"/>: exactly one RSA key of
+/// 2048 bits or more that signs correctly, the certificate that matches it (picked by public key, not by position),
+/// its chain, and a thumbprint checked against the certificate.
+/// </summary>
+internal static class KeyMaterialLoader
+{
+    private const int MinimumKeySize = 2048;
+    private static readonly byte[] SelfTestData = Encoding.ASCII.GetBytes("CertCredentials key self-test");
+
+    public static KeyMaterial Load(CertificateClientCredentialOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        using var bag = new KeyBag();
+
+        var keySource = Read(options.PrivateKey, options.PrivateKeyPath, "PrivateKey", KeySource.PrivateKeyOption, KeySource.PrivateKeyFile,
+                             options.PrivateKeyPassphrase, bag)
+            ?? throw new CertificateCredentialException(CertificateCredentialFailure.PrivateKeyMissing,
+                "No private key was given. Set PrivateKey to the PEM text of the key (or base64 of a PKCS#12 file), or PrivateKeyPath to a PEM or PKCS#12 file.");
+        Read(options.Certificate, options.CertificatePath, "Certificate", KeySource.CertificateOption, KeySource.CertificateFile,
+             options.PrivateKeyPassphrase, bag);
+
+        if (bag.Keys.Count == 0)
+        {
+            throw bag.Certificates.Count > 0 ? KeyErrors.CertificateWithoutKey(keySource)
+                : bag.SawPublicKey ? KeyErrors.PublicKeyOnly(keySource)
+                : KeyErrors.NoKeyFound(keySource);
+        }
+
+        if (bag.Keys.Count > 1)
+        {
+            throw KeyErrors.TooManyKeys(bag.Keys.Count);
+        }
+
+        var (key, source) = bag.Keys[0];
+        if (key.KeySize < MinimumKeySize)
+        {
+            throw KeyErrors.TooSmall(source, key.KeySize);
+        }
+
+        SelfTest(key, source);
+
+        var given = string.IsNullOrWhiteSpace(options.CertificateThumbprint) ? null : CertificateThumbprint.Parse(options.CertificateThumbprint);
+        var leaf = FindLeaf(key, bag.Certificates);
+        CertificateThumbprint thumbprint;
+        IReadOnlyList<X509Certificate2> chain = [];
+        if (leaf is not null)
+        {
+            var sha256 = CertificateThumbprint.Compute(leaf, ThumbprintAlgorithm.Sha256);
+            if (given is not null && !given.Matches(leaf))
+            {
+                throw KeyErrors.ThumbprintMismatch(given, CertificateThumbprint.Compute(leaf, ThumbprintAlgorithm.Sha1), sha256, leaf.Subject);
+            }
+
+            thumbprint = sha256;
+            chain = BuildChain(leaf, bag.Certificates);
+            foreach (var certificate in chain)
+            {
+                bag.Release(certificate);
+            }
+        }
+        else
+        {
+            thumbprint = given ?? throw KeyErrors.ThumbprintMissing();
+        }
+
+        bag.Release(key);
+        return new KeyMaterial(key, leaf is null ? null : X509CertificateLoader.LoadCertificate(leaf.RawDataMemory.Span), chain, thumbprint, [.. bag.Warnings]);
+    }
+
+    private static KeySource? Read(string? text, string? path, string option, KeySource textSource, Func<string, KeySource> fileSource,
+                                   string? passphrase, KeyBag bag)
+    {
+        var hasText = !string.IsNullOrWhiteSpace(text);
+        var hasPath = !string.IsNullOrWhiteSpace(path);
+        if (hasText && hasPath)
+        {
+            throw KeyErrors.BothGiven(option);
+        }
+
+        if (hasText)
+        {
+            KeyInputReader.ReadText(text!, textSource, passphrase, bag);
+            return textSource;
+        }
+
+        if (hasPath)
+        {
+            var source = fileSource(path!.Trim());
+            KeyInputReader.ReadFile(path.Trim(), source, option + "Path", passphrase, bag);
+            return source;
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Signs and verifies once, so a key whose parts do not fit together (a corrupted file that still parses) fails
+    /// here with a clear message instead of later as AADSTS700027.
+    /// </summary>
+    private static void SelfTest(RSA key, KeySource source)
+    {
+        try
+        {
+            var signature = key.SignData(SelfTestData, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            if (key.VerifyData(SelfTestData, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))
+            {
+                return;
+            }
+        }
+        catch (CryptographicException)
+        {
+        }
+
+        throw KeyErrors.Corrupt(source, "the RSA private key (a test signature does not verify with its own public key)");
+    }
+
+    private static X509Certificate2? FindLeaf(RSA key, IReadOnlyList<X509Certificate2> certificates)
+    {
+        if (certificates.Count == 0)
+        {
+            return null;
+        }
+
+        var modulus = key.ExportParameters(false).Modulus;
+        foreach (var certificate in certificates)
+        {
+            using var publicKey = certificate.GetRSAPublicKey();
+            if (publicKey is not null && publicKey.ExportParameters(false).Modulus.AsSpan().SequenceEqual(modulus))
+            {
+                return certificate;
+            }
+        }
+
+        var first = certificates[0];
+        throw KeyErrors.KeyMismatch(first.Subject, CertificateThumbprint.Compute(first, ThumbprintAlgorithm.Sha1), certificates.Count);
+    }
+
+    /// <summary>Leaf first, then each issuer found among the given certificates, stopping at a self-signed root.</summary>
+    private static List<X509Certificate2> BuildChain(X509Certificate2 leaf, IReadOnlyList<X509Certificate2> certificates)
+    {
+        var chain = new List<X509Certificate2> { leaf };
+        var current = leaf;
+        while (current.SubjectName.RawData.AsSpan().SequenceEqual(current.IssuerName.RawData) is false)
+        {
+            var issuer = certificates.FirstOrDefault(c => !chain.Contains(c) && c.SubjectName.RawData.AsSpan().SequenceEqual(current.IssuerName.RawData));
+            if (issuer is null)
+            {
+                break;
+            }
+
+            chain.Add(issuer);
+            current = issuer;
+        }
+
+        return chain;
+    }
+}

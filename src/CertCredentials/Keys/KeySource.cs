@@ -1,0 +1,14 @@
+namespace CertCredentials.Keys;
+
+/// <summary>Where an input came from, named in the words of the options, for messages. Never holds the input itself.</summary>
+internal sealed record KeySource(string Description, bool IsCertificateInput, string? Path = null)
+{
+    public static readonly KeySource PrivateKeyOption = new("the PrivateKey option", IsCertificateInput: false);
+    public static readonly KeySource CertificateOption = new("the Certificate option", IsCertificateInput: true);
+
+    public static KeySource PrivateKeyFile(string path) => new($"the file '{path}' (PrivateKeyPath)", IsCertificateInput: false, path);
+
+    public static KeySource CertificateFile(string path) => new($"the file '{path}' (CertificatePath)", IsCertificateInput: true, path);
+
+    public override string ToString() => Description;
+}
