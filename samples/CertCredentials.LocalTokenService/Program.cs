@@ -1,0 +1,3 @@
+using CertCredentials.LocalTokenService;
+
+return await CommandLine.RunAsync(args, Console.Out, Console.Error);
