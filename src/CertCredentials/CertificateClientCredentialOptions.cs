@@ -41,6 +41,54 @@ public sealed class CertificateClientCredentialOptions
     /// </summary>
     public string? CertificateThumbprint { get; set; }
 
+    /// <summary>
+    /// The Entra authority host: <see cref="AuthorityHosts.AzurePublicCloud"/> by default; see <see cref="AuthorityHosts"/>
+    /// for US Government, China and External ID (<c>https://{subdomain}.ciamlogin.com</c>).
+    /// </summary>
+    public Uri AuthorityHost { get; set; } = AuthorityHosts.AzurePublicCloud;
+
+    /// <summary>
+    /// An explicit token endpoint, overriding <see cref="AuthorityHost"/> and <see cref="TenantId"/> in the URL (other
+    /// clouds, a local emulator). The assertion's <c>aud</c> is then exactly this URL.
+    /// </summary>
+    public Uri? TokenEndpoint { get; set; }
+
+    /// <summary><c>RS256</c> (default, accepted by every tenant) or <c>PS256</c>.</summary>
+    public string SigningAlgorithm { get; set; } = SigningAlgorithms.RS256;
+
+    /// <summary>Adds the certificate chain as the <c>x5c</c> header (needed for subject-name/issuer registration).</summary>
+    public bool SendCertificateChain { get; set; }
+
+    /// <summary>
+    /// A token counts as expired this long before its real expiry (default 5 minutes, as MSAL), so a request never
+    /// leaves with a token about to lapse. Halved for tokens that live less than twice this.
+    /// </summary>
+    public TimeSpan ExpirationMargin { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// When the server sends no <c>refresh_in</c>, a background refresh starts after this fraction of the token's
+    /// lifetime (default 0.5), while callers keep getting the still-valid token.
+    /// </summary>
+    public double RefreshRatio { get; set; } = 0.5;
+
+    /// <summary>Retries of a transient failure (408, 429, 5xx, connection errors, timeouts); default 3.</summary>
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>The first retry delay; later ones grow exponentially, with jitter (default 1 second).</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between attempts, including one asked for by <c>Retry-After</c> (default 60 seconds).</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The time limit of one token request attempt (default 30 seconds).</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Declares the <c>cp1</c> client capability, so resources such as Microsoft Graph send continuous access
+    /// evaluation (CAE) claims challenges instead of silently honouring a revoked token until it expires.
+    /// </summary>
+    public bool EnableContinuousAccessEvaluation { get; set; }
+
     /// <summary>Describes the options without the key or the passphrase.</summary>
     public override string ToString()
     {
@@ -54,6 +102,9 @@ public sealed class CertificateClientCredentialOptions
             .Append(", Certificate = ").Append(Certificate is null ? "(not set)" : "(set)")
             .Append(", CertificatePath = ").Append(CertificatePath ?? "(not set)")
             .Append(", CertificateThumbprint = ").Append(CertificateThumbprint ?? "(not set)")
+            .Append(", AuthorityHost = ").Append(AuthorityHost)
+            .Append(", TokenEndpoint = ").Append(TokenEndpoint?.ToString() ?? "(from AuthorityHost and TenantId)")
+            .Append(", SigningAlgorithm = ").Append(SigningAlgorithm)
             .Append(" }");
         return text.ToString();
     }

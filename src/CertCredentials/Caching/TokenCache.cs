@@ -1,0 +1,333 @@
+using System.Diagnostics;
+using CertCredentials.Configuration;
+using CertCredentials.Diagnostics;
+using CertCredentials.TokenEndpoint;
+using Microsoft.Extensions.Logging;
+
+namespace CertCredentials.Caching;
+
+/// <summary>
+/// One credential's token cache.
+/// <list type="bullet">
+/// <item>Hot path: a volatile read and a clock read; a synchronously completed <see cref="ValueTask{T}"/>; no lock, no allocation.</item>
+/// <item>Refresh window: the first caller past <see cref="CachedToken.RefreshAt"/> starts one background refresh; every caller keeps the valid token meanwhile.</item>
+/// <item>Single flight: all callers of a cold or expired cache share one request; a caller's cancellation only stops its own wait.</item>
+/// <item>Failures are not cached, but after transient ones, calls within a short back-off fail fast instead of hammering the endpoint.</item>
+/// </list>
+/// Knows nothing of HTTP: it calls the acquire function it is given.
+/// </summary>
+internal sealed class TokenCache : IDisposable
+{
+    private readonly Func<string?, CancellationToken, Task<TokenResponse>> _acquire;
+    private readonly CredentialSettings _settings;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _lifetime = new();
+
+    private CachedToken? _current;
+    private Task<CachedToken>? _flight;
+    private (string? Claims, Task<CachedToken> Task)? _forcedFlight;
+    private int _consecutiveFailures;
+    private DateTimeOffset _coolDownUntil;
+    private Exception? _lastFailure;
+    private bool _disposed;
+
+    public TokenCache(Func<string?, CancellationToken, Task<TokenResponse>> acquire, CredentialSettings settings, TimeProvider timeProvider, ILogger logger)
+    {
+        _acquire = acquire;
+        _settings = settings;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>The token now cached, if any (for health checks and tests).</summary>
+    public CachedToken? Current => Volatile.Read(ref _current);
+
+    /// <summary>The outcome of the last acquisition: null after a success.</summary>
+    public Exception? LastFailure => Volatile.Read(ref _lastFailure);
+
+    public ValueTask<AccessToken> GetAsync(CancellationToken cancellationToken)
+    {
+        var current = Volatile.Read(ref _current);
+        if (current is not null)
+        {
+            var now = _timeProvider.GetUtcNow();
+            if (now < current.UsableUntil)
+            {
+                if (now >= current.RefreshAt)
+                {
+                    StartBackgroundRefresh(current);
+                }
+
+                CredentialTelemetry.CacheHits.Add(1);
+                CredentialLog.TokenServedFromCache(_logger, _settings.Scope, current.Token.ExpiresOn);
+                return new ValueTask<AccessToken>(current.Token);
+            }
+        }
+
+        return new ValueTask<AccessToken>(WaitForTokenAsync(cancellationToken));
+    }
+
+    /// <summary>Gets a new token now, bypassing the cache; concurrent calls with the same claims share one request.</summary>
+    public async Task<AccessToken> RefreshAsync(string? claims, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Task<CachedToken> flight;
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            if (_forcedFlight is { } forced && forced.Claims == claims)
+            {
+                flight = forced.Task;
+            }
+            else
+            {
+                flight = StartFlight(claims, isRefresh: false, isForced: true);
+                _forcedFlight = (claims, flight);
+            }
+        }
+
+        var cached = await flight.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return cached.Token;
+    }
+
+    /// <summary>Drops <paramref name="token"/> if it is still the cached one (a resource rejected it).</summary>
+    public bool Invalidate(string token)
+    {
+        lock (_gate)
+        {
+            if (_current is { } current && string.Equals(current.Token.Token, token, StringComparison.Ordinal))
+            {
+                _current = null;
+                CredentialLog.TokenInvalidated(_logger, _settings.Scope);
+                return true;
+            }
+
+            return false;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _current = null;
+        }
+
+        _lifetime.Cancel();
+        _lifetime.Dispose();
+    }
+
+    private async Task<AccessToken> WaitForTokenAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Task<CachedToken> flight;
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            var now = _timeProvider.GetUtcNow();
+            if (_current is { } current && now < current.UsableUntil)
+            {
+                return current.Token;
+            }
+
+            if (_flight is null && _lastFailure is { } failure && now < _coolDownUntil)
+            {
+                throw CoolingDown(failure, now);
+            }
+
+            flight = _flight ??= StartFlight(claims: null, isRefresh: false, isForced: false);
+        }
+
+        CredentialTelemetry.CacheMisses.Add(1);
+        var cached = await flight.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return cached.Token;
+    }
+
+    private void StartBackgroundRefresh(CachedToken current)
+    {
+        if (Volatile.Read(ref _flight) is not null)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_disposed || _flight is not null || !ReferenceEquals(_current, current))
+            {
+                return;
+            }
+
+            CredentialLog.RefreshStarted(_logger, _settings.Scope, current.UsableUntil);
+            _flight = StartFlight(claims: null, isRefresh: true, isForced: false);
+        }
+    }
+
+    /// <summary>Starts an acquisition on the thread pool. Called under the lock; the flight clears itself under it.</summary>
+    private Task<CachedToken> StartFlight(string? claims, bool isRefresh, bool isForced)
+    {
+        var completion = new TaskCompletionSource<CachedToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = Task.Run(() => FlyAsync(completion, claims, isRefresh, isForced), CancellationToken.None);
+        return completion.Task;
+    }
+
+    private async Task FlyAsync(TaskCompletionSource<CachedToken> completion, string? claims, bool isRefresh, bool isForced)
+    {
+        var requestedAt = _timeProvider.GetUtcNow();
+        var started = Stopwatch.GetTimestamp();
+        using var activity = CredentialTelemetry.ActivitySource.StartActivity("CertCredentials.AcquireToken");
+        activity?.SetTag("certcredentials.scope", _settings.Scope);
+        activity?.SetTag("certcredentials.client_id", _settings.ClientId);
+        activity?.SetTag("certcredentials.refresh", isRefresh);
+        activity?.SetTag("server.address", _settings.TokenEndpoint.Host);
+        if (claims is not null)
+        {
+            CredentialLog.ClaimsChallenge(_logger, _settings.Scope);
+        }
+
+        try
+        {
+            var response = await _acquire(claims, _lifetime.Token).ConfigureAwait(false);
+            var cached = CachedToken.From(response, requestedAt, _settings);
+            lock (_gate)
+            {
+                // A slower, older flight must not replace a newer token.
+                if (!_disposed && (_current is null || _current.AcquiredAt <= cached.AcquiredAt))
+                {
+                    _current = cached;
+                }
+
+                _consecutiveFailures = 0;
+                _lastFailure = null;
+                ClearFlight(completion.Task, isForced);
+            }
+
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            CredentialTelemetry.AcquisitionDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", "success"));
+            if (response.ClampedExpiresIn is { } clamped)
+            {
+                CredentialLog.ExpiresInClamped(_logger, clamped, response.ExpiresIn.TotalSeconds);
+            }
+
+            CredentialLog.TokenAcquired(_logger, _settings.Scope, _settings.TokenEndpoint, elapsed.TotalMilliseconds, cached.Token.ExpiresOn, cached.RefreshAt, response.CorrelationId);
+            if (isRefresh)
+            {
+                CredentialLog.RefreshFinished(_logger, _settings.Scope, cached.Token.ExpiresOn);
+            }
+
+            activity?.SetStatus(ActivityStatusCode.Ok);
+            completion.SetResult(cached);
+        }
+        catch (Exception exception)
+        {
+            var failure = exception is OperationCanceledException && _lifetime.IsCancellationRequested
+                ? new CertificateCredentialException(CertificateCredentialFailure.Disposed, "The credential was disposed while a token request was under way.", exception)
+                : exception;
+            RecordFailure(failure, isRefresh, isForced, completion.Task);
+            activity?.SetStatus(ActivityStatusCode.Error, failure.GetType().Name);
+            CredentialTelemetry.AcquisitionDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("outcome", "failure"));
+            completion.SetException(failure);
+            _ = completion.Task.Exception; // observed: a background refresh may have no one waiting on it
+        }
+    }
+
+    private void RecordFailure(Exception failure, bool isRefresh, bool isForced, Task<CachedToken> flight)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var endpointError = failure as TokenEndpointException;
+        var retryable = failure is CertificateCredentialException { IsRetryable: true };
+        DateTimeOffset nextAttempt;
+        int failures;
+        lock (_gate)
+        {
+            failures = retryable ? ++_consecutiveFailures : _consecutiveFailures;
+            nextAttempt = now + Backoff(Math.Max(1, failures), endpointError?.RetryAfter);
+            _lastFailure = failure;
+            if (retryable)
+            {
+                _coolDownUntil = nextAttempt;
+            }
+
+            if (isRefresh && _current is { } current && now < current.UsableUntil)
+            {
+                // Keep serving the valid token; try again later rather than on every call.
+                _current = current.WithRefreshAt(nextAttempt);
+            }
+
+            ClearFlight(flight, isForced);
+        }
+
+        var code = endpointError?.ErrorCodes.Count > 0 ? endpointError.ErrorCodes[0] : (int?)null;
+        CredentialTelemetry.Failures.Add(1,
+            new KeyValuePair<string, object?>("failure", (failure as CertificateCredentialException)?.Failure.ToString() ?? failure.GetType().Name),
+            new KeyValuePair<string, object?>("error.code", code?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? endpointError?.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+        if (isRefresh && Current is { } stillValid && now < stillValid.UsableUntil)
+        {
+            CredentialLog.RefreshFailed(_logger, _settings.Scope, TokenRequestPipeline.DescribeForLog(failure), stillValid.UsableUntil, stillValid.RefreshAt);
+        }
+        else
+        {
+            CredentialLog.AcquisitionFailed(_logger, _settings.Scope, (failure as CertificateCredentialException)?.Failure ?? CertificateCredentialFailure.TokenEndpointUnavailable,
+                endpointError?.StatusCode, code, endpointError?.CorrelationId, failure.Message);
+            if (retryable && failures > 1 && nextAttempt > now)
+            {
+                CredentialLog.CoolingDown(_logger, _settings.Scope, nextAttempt, failures);
+            }
+        }
+    }
+
+    private void ClearFlight(Task<CachedToken> flight, bool isForced)
+    {
+        if (isForced)
+        {
+            if (_forcedFlight is { } forced && ReferenceEquals(forced.Task, flight))
+            {
+                _forcedFlight = null;
+            }
+        }
+        else if (ReferenceEquals(_flight, flight))
+        {
+            _flight = null;
+        }
+    }
+
+    /// <summary>Exponential from RetryDelay, capped at MaxRetryDelay; a server's Retry-After wins when longer.</summary>
+    private TimeSpan Backoff(int failures, TimeSpan? retryAfter)
+    {
+        var exponential = _settings.RetryDelay * Math.Pow(2, Math.Min(failures - 1, 16));
+        var wait = exponential > _settings.MaxRetryDelay ? _settings.MaxRetryDelay : exponential;
+        if (retryAfter is { } asked && asked > wait)
+        {
+            wait = asked > _settings.MaxRetryDelay ? _settings.MaxRetryDelay : asked;
+        }
+
+        return wait;
+    }
+
+    private TokenEndpointException CoolingDown(Exception last, DateTimeOffset now)
+    {
+        var wait = _coolDownUntil - now;
+        var endpointError = last as TokenEndpointException;
+        return new TokenEndpointException(
+            CertificateCredentialFailure.TokenEndpointUnavailable,
+            $"The token endpoint failed {_consecutiveFailures} time(s) in a row; to avoid hammering it, the next request is sent after {_coolDownUntil:u} (in {wait.TotalSeconds:F1} s). Last failure: {last.Message}",
+            endpointError?.StatusCode, endpointError?.Error, endpointError?.ErrorDescription, endpointError?.ErrorCodes, endpointError?.CorrelationId,
+            endpointError?.TraceId, isRetryable: true, retryAfter: wait, innerException: last);
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+        {
+            throw new CertificateCredentialException(CertificateCredentialFailure.Disposed, "The certificate credential was disposed; create a new one.");
+        }
+    }
+}

@@ -1,0 +1,175 @@
+using CertCredentials.Assertion;
+using CertCredentials.Caching;
+using CertCredentials.Configuration;
+using CertCredentials.Diagnostics;
+using CertCredentials.Keys;
+using CertCredentials.TokenEndpoint;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CertCredentials;
+
+/// <summary>
+/// An Entra application credential backed by a certificate: signs the client assertion, exchanges it at the tenant's
+/// token endpoint, caches the token and refreshes it in the background. Thread-safe; create one per app, tenant and
+/// scope and keep it (a singleton): the cache lives in it.
+/// </summary>
+public sealed class CertificateClientCredential : IDisposable
+{
+    private readonly CredentialSettings _settings;
+    private readonly KeyMaterial _key;
+    private readonly ClientAssertionFactory _assertions;
+    private readonly TokenRequestPipeline _pipeline;
+    private readonly TokenCache _cache;
+    private readonly HttpClient _httpClient;
+    private readonly bool _ownsHttpClient;
+
+    /// <summary>
+    /// Validates the options, reads the key once and prepares the token requests. Nothing is sent until the first
+    /// <see cref="GetTokenAsync(CancellationToken)"/>.
+    /// </summary>
+    /// <param name="options">The tenant, client, scope, key and certificate or thumbprint.</param>
+    /// <param name="httpClient">The client for token requests; by default one of its own, which follows no redirects.</param>
+    /// <param name="timeProvider">The clock for assertion times, expiry and refresh; <see cref="TimeProvider.System"/> by default.</param>
+    /// <param name="logger">Where to log; nothing secret is ever logged.</param>
+    /// <exception cref="CertificateCredentialException">The options or the key are unusable; the message says how to fix them.</exception>
+    public CertificateClientCredential(CertificateClientCredentialOptions options, HttpClient? httpClient = null,
+                                       TimeProvider? timeProvider = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _settings = CredentialSettings.From(options);
+        var time = timeProvider ?? TimeProvider.System;
+        var log = logger ?? NullLogger.Instance;
+        _key = KeyMaterialLoader.Load(options);
+        try
+        {
+            ReportKey(log, time);
+            _assertions = new ClientAssertionFactory(_key, _settings, time);
+            _ownsHttpClient = httpClient is null;
+            _httpClient = httpClient ?? CreateHttpClient();
+            var sender = new TokenRequestSender(_httpClient, _settings, _assertions, time, _key.Thumbprint.ToString());
+            _pipeline = new TokenRequestPipeline(sender, _settings, time, log);
+            _cache = new TokenCache(AcquireAsync, _settings, time, log);
+        }
+        catch
+        {
+            _key.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The application (client) ID.</summary>
+    public string ClientId => _settings.ClientId;
+
+    /// <summary>The tenant the tokens come from.</summary>
+    public string TenantId => _settings.TenantId;
+
+    /// <summary>The scope requested.</summary>
+    public string Scope => _settings.Scope;
+
+    /// <summary>The token endpoint URL, which is also the assertion's audience.</summary>
+    public Uri TokenEndpoint => _settings.TokenEndpoint;
+
+    /// <summary>The thumbprint sent in the assertion header (<c>x5t#S256</c>, or <c>x5t</c> when only a SHA-1 one was given).</summary>
+    public CertificateThumbprint Thumbprint => _key.Thumbprint;
+
+    /// <summary>When the certificate expires, if the certificate was given (not only its thumbprint).</summary>
+    public DateTimeOffset? CertificateExpiresOn => _key.Certificate is { } certificate ? new DateTimeOffset(certificate.NotAfter.ToUniversalTime()) : null;
+
+    /// <summary>The certificate's subject, if the certificate was given.</summary>
+    public string? CertificateSubject => _key.Certificate?.Subject;
+
+    /// <summary>The failure of the last token acquisition, or null if it succeeded (or none was made yet).</summary>
+    public CertificateCredentialException? LastFailure => _cache.LastFailure as CertificateCredentialException;
+
+    /// <summary>The token cached now, if any; does not acquire one.</summary>
+    public AccessToken? CachedToken => _cache.Current?.Token;
+
+    /// <summary>
+    /// A freshly signed client assertion (RS256 or PS256 JWT, 10 minutes), for callers that send token requests
+    /// themselves. Each call signs a new one. Treat it as a secret: it proves this application's identity.
+    /// </summary>
+    public string CreateClientAssertion() => _assertions.Create();
+
+    /// <summary>
+    /// The access token: from the cache when valid (synchronously, without allocating), otherwise from one token
+    /// request shared by all concurrent callers. A background refresh keeps the cache warm.
+    /// </summary>
+    /// <exception cref="CertificateCredentialException">No token could be obtained; see <see cref="TokenEndpointException"/>.</exception>
+    public ValueTask<AccessToken> GetTokenAsync(CancellationToken cancellationToken = default) => _cache.GetAsync(cancellationToken);
+
+    /// <summary>
+    /// Gets a new token now, bypassing the cache, optionally answering a claims challenge (continuous access
+    /// evaluation: pass the decoded JSON of the <c>claims</c> parameter of <c>WWW-Authenticate</c>). The new token
+    /// replaces the cached one. Concurrent calls with the same claims share one request.
+    /// </summary>
+    public Task<AccessToken> RefreshTokenAsync(string? claims = null, CancellationToken cancellationToken = default) =>
+        _cache.RefreshAsync(string.IsNullOrWhiteSpace(claims) ? null : claims, cancellationToken);
+
+    /// <summary>
+    /// Drops <paramref name="token"/> from the cache if it is still the cached one, because a resource rejected it;
+    /// the next <see cref="GetTokenAsync(CancellationToken)"/> gets a new one. Returns whether it was dropped.
+    /// </summary>
+    public bool InvalidateToken(string token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        return _cache.Invalidate(token);
+    }
+
+    /// <summary>Describes the credential without secrets.</summary>
+    public override string ToString() =>
+        $"CertificateClientCredential {{ ClientId = {ClientId}, TenantId = {TenantId}, Scope = {Scope}, TokenEndpoint = {TokenEndpoint}, {_key} }}";
+
+    /// <summary>Disposes the private key and cancels any token request under way.</summary>
+    public void Dispose()
+    {
+        _cache.Dispose();
+        if (_ownsHttpClient)
+        {
+            _httpClient.Dispose();
+        }
+
+        _key.Dispose();
+    }
+
+    private Task<TokenResponse> AcquireAsync(string? claimsChallenge, CancellationToken cancellationToken) =>
+        _pipeline.SendAsync(ClientClaims.Merge(_settings.ClientCapabilitiesClaims, claimsChallenge), cancellationToken);
+
+    private void ReportKey(ILogger log, TimeProvider time)
+    {
+        CredentialLog.KeyLoaded(log, _settings.ClientId, _key.ToString());
+        foreach (var warning in _key.Warnings)
+        {
+            CredentialLog.KeyWarning(log, warning);
+        }
+
+        if (_key.Certificate is { } certificate)
+        {
+            var notAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime());
+            var left = notAfter - time.GetUtcNow();
+            if (left <= TimeSpan.Zero)
+            {
+                CredentialLog.CertificateExpired(log, certificate.Subject, _key.Thumbprint.ToString(), notAfter);
+            }
+            else if (left <= TimeSpan.FromDays(30))
+            {
+                CredentialLog.CertificateExpiresSoon(log, certificate.Subject, _key.Thumbprint.ToString(), notAfter, (int)left.TotalDays);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Token requests follow no redirects (an assertion must not be replayed to another host) and recycle pooled
+    /// connections so DNS changes are seen. Polly enforces the per-attempt timeout, so HttpClient's is off.
+    /// </summary>
+    private static HttpClient CreateHttpClient() =>
+        new(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            ConnectTimeout = TimeSpan.FromSeconds(15),
+        })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+}

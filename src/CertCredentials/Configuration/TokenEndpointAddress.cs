@@ -1,0 +1,32 @@
+namespace CertCredentials.Configuration;
+
+/// <summary>The token endpoint URL: explicit, or <c>{authority host}/{tenant}/oauth2/v2.0/token</c>.</summary>
+internal static class TokenEndpointAddress
+{
+    private const string CiamSuffix = ".ciamlogin.com";
+
+    public static string EffectiveTenant(CertificateClientCredentialOptions options)
+    {
+        var tenant = options.TenantId?.Trim() ?? string.Empty;
+        if (tenant.Length == 0 && options.AuthorityHost is { } host && host.Host.EndsWith(CiamSuffix, StringComparison.OrdinalIgnoreCase))
+        {
+            // External ID: the tenant defaults to the subdomain's onmicrosoft.com name.
+            return host.Host[..^CiamSuffix.Length] + ".onmicrosoft.com";
+        }
+
+        return tenant;
+    }
+
+    public static Uri For(CertificateClientCredentialOptions options)
+    {
+        if (options.TokenEndpoint is { } explicitEndpoint)
+        {
+            return explicitEndpoint;
+        }
+
+        var host = options.AuthorityHost.GetLeftPart(UriPartial.Authority);
+        return new Uri($"{host}/{Uri.EscapeDataString(EffectiveTenant(options))}/oauth2/v2.0/token");
+    }
+
+    public static bool IsLoopback(Uri uri) => uri.IsLoopback;
+}

@@ -1,0 +1,272 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace CertCredentials.TokenEndpoint;
+
+/// <summary>
+/// Reads a token endpoint answer: success into a <see cref="TokenResponse"/>, anything else into a
+/// <see cref="TokenEndpointException"/> that says what happened and what to do. Reads at most
+/// <see cref="MaxResponseBytes"/>, so a runaway body cannot exhaust memory.
+/// </summary>
+internal static partial class TokenResponseReader
+{
+    public const int MaxResponseBytes = 1024 * 1024;
+
+    private static readonly TimeSpan MinimumLifetime = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan MaximumLifetime = TimeSpan.FromHours(24);
+
+    [GeneratedRegex(@"eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*\.?[A-Za-z0-9_\-]*", RegexOptions.CultureInvariant, 1000)]
+    private static partial Regex JwtLike();
+
+    public static async Task<TokenResponse> ReadAsync(HttpResponseMessage response, TokenRequestContext context, CancellationToken cancellationToken)
+    {
+        var status = (int)response.StatusCode;
+        var retryable = status is 408 or 429 or >= 500;
+        var mediaType = response.Content.Headers.ContentType?.MediaType;
+        var body = await ReadBodyAsync(response, context, status, cancellationToken).ConfigureAwait(false);
+
+        TokenResponseFields? fields = null;
+        JsonException? parseError = null;
+        try
+        {
+            fields = body.Length == 0 ? null : Parse(body);
+        }
+        catch (JsonException e)
+        {
+            parseError = e;
+        }
+
+        if (fields is null)
+        {
+            var what = body.Length == 0 ? "an empty body" : $"{mediaType ?? "no content type"} ({body.Length} bytes) that is not a JSON object";
+            var who = mediaType is not null && mediaType.Contains("html", StringComparison.OrdinalIgnoreCase)
+                ? " An HTML page usually comes from a proxy, gateway or firewall between this service and Entra, not from Entra."
+                : string.Empty;
+            throw new TokenEndpointException(
+                retryable || response.IsSuccessStatusCode ? CertificateCredentialFailure.TokenEndpointUnavailable : CertificateCredentialFailure.InvalidTokenResponse,
+                $"The token endpoint {context.Endpoint} answered HTTP {status} ({response.ReasonPhrase}) with {what}.{who}{Advice(status)}",
+                statusCode: status,
+                correlationId: context.CorrelationId,
+                isRetryable: retryable || response.IsSuccessStatusCode,
+                retryAfter: RetryAfterHeader.Read(response.Headers, context.TimeProvider),
+                innerException: parseError);
+        }
+
+        if (response.IsSuccessStatusCode && fields.Error is null)
+        {
+            return ToTokenResponse(fields, status, context);
+        }
+
+        throw ToException(fields, status, response, context, retryable);
+    }
+
+    private static TokenResponse ToTokenResponse(TokenResponseFields fields, int status, TokenRequestContext context)
+    {
+        if (string.IsNullOrEmpty(fields.AccessToken))
+        {
+            throw new TokenEndpointException(CertificateCredentialFailure.InvalidTokenResponse,
+                $"The token endpoint {context.Endpoint} answered HTTP {status} without an access_token. It is not behaving as an OAuth 2.0 token endpoint: check TokenEndpoint.",
+                statusCode: status, correlationId: fields.CorrelationId ?? context.CorrelationId);
+        }
+
+        if (!TryReadSeconds(fields.ExpiresIn, out var expiresIn))
+        {
+            throw new TokenEndpointException(CertificateCredentialFailure.InvalidTokenResponse,
+                $"The token endpoint {context.Endpoint} answered HTTP {status} with an access token but {(fields.ExpiresIn is null ? "no expires_in" : "an expires_in that is not a number")}, so the token's lifetime is unknown. Check TokenEndpoint.",
+                statusCode: status, correlationId: fields.CorrelationId ?? context.CorrelationId);
+        }
+
+        string? clamped = null;
+        var lifetime = TimeSpan.FromSeconds(Math.Clamp(expiresIn, MinimumLifetime.TotalSeconds, MaximumLifetime.TotalSeconds));
+        if (lifetime.TotalSeconds != expiresIn)
+        {
+            clamped = fields.ExpiresIn;
+        }
+
+        TimeSpan? refreshIn = TryReadSeconds(fields.RefreshIn, out var refresh) && refresh > 0 && refresh < lifetime.TotalSeconds
+            ? TimeSpan.FromSeconds(refresh)
+            : null;
+
+        return new TokenResponse(fields.AccessToken, lifetime, refreshIn, fields.CorrelationId ?? context.CorrelationId, clamped);
+    }
+
+    private static TokenEndpointException ToException(TokenResponseFields fields, int status, HttpResponseMessage response, TokenRequestContext context, bool retryable)
+    {
+        var code = fields.ErrorCodes.Count > 0 ? fields.ErrorCodes[0] : (int?)null;
+        retryable |= fields.Error == "temporarily_unavailable" || code == 90055;
+        var correlationId = fields.CorrelationId ?? context.CorrelationId;
+        var description = Clean(fields.ErrorDescription);
+
+        var message = new StringBuilder();
+        message.Append(code is null ? $"The token endpoint {context.Endpoint} refused the request" : string.Create(CultureInfo.InvariantCulture, $"AADSTS{code}:"))
+               .Append(CultureInfo.InvariantCulture, $" ({fields.Error ?? "no error code"}, HTTP {status}).");
+        var hint = code is { } known ? AadstsHints.For(known, context.ClientId, context.Tenant, context.Thumbprint) : null;
+        message.Append(' ').Append(hint ?? (retryable ? "The endpoint is unavailable or throttling; try again later." : Advice(status).TrimStart()));
+        if (description.Length > 0)
+        {
+            message.Append(" Entra said: \"").Append(description).Append("\".");
+        }
+
+        if (code is not null && hint is null)
+        {
+            message.Append(CultureInfo.InvariantCulture, $" Look the code up at https://login.microsoftonline.com/error?code={code}.");
+        }
+
+        message.Append(CultureInfo.InvariantCulture, $" Correlation ID {correlationId}");
+        if (fields.TraceId is not null)
+        {
+            message.Append(CultureInfo.InvariantCulture, $", trace ID {fields.TraceId}");
+        }
+
+        message.Append('.');
+
+        return new TokenEndpointException(
+            retryable ? CertificateCredentialFailure.TokenEndpointUnavailable : CertificateCredentialFailure.TokenRequestRejected,
+            message.ToString(),
+            statusCode: status,
+            error: fields.Error,
+            errorDescription: fields.ErrorDescription is null ? null : JwtLike().Replace(fields.ErrorDescription, "(token removed)"),
+            errorCodes: [.. fields.ErrorCodes],
+            correlationId: correlationId,
+            traceId: fields.TraceId,
+            isRetryable: retryable,
+            retryAfter: RetryAfterHeader.Read(response.Headers, context.TimeProvider));
+    }
+
+    private static string Advice(int status) => status switch
+    {
+        404 => " The URL does not exist: check AuthorityHost and TenantId, or TokenEndpoint.",
+        401 or 403 => " The endpoint refused this client.",
+        >= 300 and < 400 => " The endpoint redirected; token requests are not sent on to another address. Set TokenEndpoint to the final URL.",
+        408 or 429 or >= 500 => " It is retried with backoff.",
+        _ => string.Empty,
+    };
+
+    /// <summary>Entra's description without its appended trace lines, without anything token-like, and bounded.</summary>
+    private static string Clean(string? description)
+    {
+        if (string.IsNullOrWhiteSpace(description))
+        {
+            return string.Empty;
+        }
+
+        var text = description;
+        var trace = text.IndexOf("Trace ID:", StringComparison.Ordinal);
+        if (trace > 0)
+        {
+            text = text[..trace];
+        }
+
+        text = JwtLike().Replace(text, "(token removed)").Replace('\r', ' ').Replace('\n', ' ').Trim();
+        if (text.StartsWith("AADSTS", StringComparison.Ordinal) && text.IndexOf(": ", StringComparison.Ordinal) is > 0 and < 16 and var colon)
+        {
+            text = text[(colon + 2)..];
+        }
+
+        return text.Length > 400 ? text[..400] + "..." : text.TrimEnd('.', ' ');
+    }
+
+    private static bool TryReadSeconds(string? text, out double seconds) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out seconds) && double.IsFinite(seconds);
+
+    private static async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, TokenRequestContext context, int status, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength > MaxResponseBytes)
+        {
+            throw TooLarge(context, status, response.Content.Headers.ContentLength.Value);
+        }
+
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var buffer = new MemoryStream();
+            var chunk = new byte[16 * 1024];
+            int read;
+            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > MaxResponseBytes)
+                {
+                    throw TooLarge(context, status, null);
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
+            return buffer.ToArray();
+        }
+    }
+
+    private static TokenEndpointException TooLarge(TokenRequestContext context, int status, long? length) =>
+        new(CertificateCredentialFailure.InvalidTokenResponse,
+            $"The token endpoint {context.Endpoint} answered HTTP {status} with a body {(length is { } l ? $"of {l} bytes" : "that kept going")}, over the {MaxResponseBytes / 1024} KiB a token response can reasonably take; reading stopped there. Check TokenEndpoint: something other than a token endpoint answered.",
+            statusCode: status, correlationId: context.CorrelationId);
+
+    private static TokenResponseFields? Parse(byte[] body)
+    {
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 16 });
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        var fields = new TokenResponseFields();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString();
+            reader.Read();
+            switch (name)
+            {
+                case "access_token": fields.AccessToken = ScalarText(ref reader); break;
+                case "token_type": fields.TokenType = ScalarText(ref reader); break;
+                case "expires_in": fields.ExpiresIn = ScalarText(ref reader); break;
+                case "refresh_in": fields.RefreshIn = ScalarText(ref reader); break;
+                case "error": fields.Error = ScalarText(ref reader); break;
+                case "error_description": fields.ErrorDescription = ScalarText(ref reader); break;
+                case "trace_id": fields.TraceId = ScalarText(ref reader); break;
+                case "correlation_id": fields.CorrelationId = ScalarText(ref reader); break;
+                case "error_codes" when reader.TokenType == JsonTokenType.StartArray:
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var code))
+                        {
+                            fields.ErrorCodes.Add(code);
+                        }
+                        else
+                        {
+                            reader.Skip();
+                        }
+                    }
+
+                    break;
+                default: reader.Skip(); break;
+            }
+        }
+
+        if (reader.TokenType != JsonTokenType.EndObject)
+        {
+            throw new JsonException("The JSON object is incomplete.");
+        }
+
+        return fields;
+    }
+
+    /// <summary>A string or number as text (expires_in comes both ways); objects and arrays are skipped.</summary>
+    private static string? ScalarText(ref Utf8JsonReader reader)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                return reader.GetString();
+            case JsonTokenType.Number:
+                return Encoding.UTF8.GetString(reader.ValueSpan);
+            case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                reader.Skip();
+                return null;
+            default:
+                return null;
+        }
+    }
+}
