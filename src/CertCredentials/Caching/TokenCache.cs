@@ -121,8 +121,8 @@ internal sealed class TokenCache : IDisposable
             _current = null;
         }
 
+        // Not disposed: it has no timer, and a flight starting concurrently may still read its token.
         _lifetime.Cancel();
-        _lifetime.Dispose();
     }
 
     private async Task<AccessToken> WaitForTokenAsync(CancellationToken cancellationToken)
@@ -227,7 +227,7 @@ internal sealed class TokenCache : IDisposable
         }
         catch (Exception exception)
         {
-            var failure = exception is OperationCanceledException && _lifetime.IsCancellationRequested
+            var failure = _lifetime.IsCancellationRequested
                 ? new CertificateCredentialException(CertificateCredentialFailure.Disposed, "The credential was disposed while a token request was under way.", exception)
                 : exception;
             RecordFailure(failure, isRefresh, isForced, completion.Task);

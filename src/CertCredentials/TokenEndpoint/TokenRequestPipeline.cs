@@ -77,8 +77,13 @@ internal sealed class TokenRequestPipeline
                 (Sender: _sender, Claims: claims),
                 cancellationToken).ConfigureAwait(false);
         }
-        catch (TokenEndpointException e) when (attempts > 1)
+        catch (TokenEndpointException e)
         {
+            if (attempts <= 1)
+            {
+                throw;
+            }
+
             throw new TokenEndpointException(e.Failure, $"{e.Message} (Gave up after {attempts} attempts.)", e.StatusCode, e.Error,
                 e.ErrorDescription, e.ErrorCodes, e.CorrelationId, e.TraceId, e.IsRetryable, e.RetryAfter, e.InnerException);
         }
