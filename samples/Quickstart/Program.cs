@@ -1,25 +1,18 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using CertCredentials;
+// The Quickstart: `dotnet run --project samples/Quickstart`.
+// With no tenant configured it runs offline: it makes a certificate, starts a local Entra-compatible token service
+// and a protected API on 127.0.0.1, registers CertCredentials exactly as an application would, and calls the API.
+// With CertCredentials:TenantId (and the rest) set in appsettings.json or the environment, it calls Microsoft Graph.
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Quickstart;
 
-// With a certificate path as argument: print its thumbprints. Without: make a throwaway certificate and print its.
-string pem;
-if (args.Length > 0)
-{
-    pem = File.ReadAllText(args[0]);
-}
-else
-{
-    using var key = RSA.Create(2048);
-    var request = new CertificateRequest("CN=CertCredentials Quickstart", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-    using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-    pem = certificate.ExportCertificatePem();
-    Console.WriteLine("No certificate given: made a throwaway one (CN=CertCredentials Quickstart).");
-}
+// appsettings.json sits beside the program, wherever it is run from.
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+var section = builder.Configuration.GetSection("CertCredentials");
 
-var sha256 = CertificateThumbprint.ComputeFromPem(pem);
-var sha1 = CertificateThumbprint.ComputeFromPem(pem, ThumbprintAlgorithm.Sha1);
-Console.WriteLine($"x5t#S256 : {sha256.Base64Url}");
-Console.WriteLine($"x5t      : {sha1.Base64Url}");
-Console.WriteLine($"SHA-1 hex (as the Azure portal shows it): {sha1.Hex}");
-return 0;
+return string.IsNullOrWhiteSpace(section["TenantId"])
+    ? await OfflineRun.RunAsync(builder)
+    : await GraphRun.RunAsync(builder, section);

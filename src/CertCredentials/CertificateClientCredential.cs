@@ -23,6 +23,7 @@ public sealed class CertificateClientCredential : IDisposable
     private readonly TokenCache _cache;
     private readonly HttpClient _httpClient;
     private readonly bool _ownsHttpClient;
+    private int _disposed;
 
     /// <summary>
     /// Validates the options, reads the key once and prepares the token requests. Nothing is sent until the first
@@ -123,6 +124,11 @@ public sealed class CertificateClientCredential : IDisposable
     /// <summary>Disposes the private key and cancels any token request under way.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _cache.Dispose();
         if (_ownsHttpClient)
         {

@@ -1,0 +1,89 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace CertCredentials.Diagnostics;
+
+/// <summary>
+/// Reports a credential's health: the certificate's expiry (degraded within 30 days, unhealthy once expired) and the
+/// last token acquisition (unhealthy when it failed and no valid token is cached, degraded when a cached token still
+/// carries callers). Makes no request of its own.
+/// </summary>
+internal sealed class CertificateCredentialHealthCheck : IHealthCheck
+{
+    internal static readonly TimeSpan ExpiryWarning = TimeSpan.FromDays(30);
+
+    private readonly Func<CertificateClientCredential> _credential;
+    private readonly TimeProvider _timeProvider;
+
+    public CertificateCredentialHealthCheck(Func<CertificateClientCredential> credential, TimeProvider timeProvider)
+    {
+        _credential = credential;
+        _timeProvider = timeProvider;
+    }
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        CertificateClientCredential credential;
+        try
+        {
+            credential = _credential();
+        }
+        catch (CertificateCredentialException e)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy("The certificate credential cannot be built: " + e.Message));
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        var data = new Dictionary<string, object>
+        {
+            ["clientId"] = credential.ClientId,
+            ["tenantId"] = credential.TenantId,
+            ["scope"] = credential.Scope,
+            ["thumbprint"] = credential.Thumbprint.ToString(),
+        };
+
+        var problems = new List<string>();
+        var status = HealthStatus.Healthy;
+
+        if (credential.CertificateExpiresOn is { } notAfter)
+        {
+            data["certificateExpiresOn"] = notAfter;
+            var left = notAfter - now;
+            if (left <= TimeSpan.Zero)
+            {
+                status = HealthStatus.Unhealthy;
+                problems.Add($"The certificate expired at {notAfter:u}; make a new one and upload it to the app registration.");
+            }
+            else if (left <= ExpiryWarning)
+            {
+                status = HealthStatus.Degraded;
+                problems.Add($"The certificate expires at {notAfter:u}, in {(int)left.TotalDays} days; rotate it.");
+            }
+        }
+
+        var cached = credential.CachedToken;
+        var hasValidToken = cached is { } token && token.ExpiresOn > now;
+        if (cached is { } current)
+        {
+            data["tokenExpiresOn"] = current.ExpiresOn;
+        }
+
+        if (credential.LastFailure is { } failure)
+        {
+            data["lastFailure"] = failure.Failure.ToString();
+            if (failure is TokenEndpointException { ErrorCodes.Count: > 0 } endpointFailure)
+            {
+                data["lastErrorCode"] = endpointFailure.ErrorCodes[0];
+            }
+
+            problems.Add("The last token acquisition failed: " + failure.Message);
+            status = hasValidToken ? Min(status, HealthStatus.Degraded) : HealthStatus.Unhealthy;
+        }
+
+        var description = problems.Count == 0
+            ? hasValidToken ? "A valid token is cached." : "No token acquired yet; nothing has failed."
+            : string.Join(" ", problems);
+        return Task.FromResult(new HealthCheckResult(status, description, data: data));
+    }
+
+    private static HealthStatus Min(HealthStatus a, HealthStatus b) => a < b ? a : b;
+}
