@@ -8,12 +8,19 @@ namespace CertCredentials.LocalTokenService;
 /// Signs access tokens with the service's own RSA-2048 key (RS256, with a <c>kid</c>), shaped like Entra's v2.0 app
 /// tokens. Thread-safe.
 /// </summary>
-internal sealed class AccessTokenIssuer : IDisposable
+internal sealed class AccessTokenIssuer
 {
     /// <summary>Private claim holding the service's issuance sequence number (orders tokens against revocations).</summary>
     public const string SequenceClaim = "lts_seq";
 
-    private readonly RSA _rsa = RSA.Create(2048);
+    /// <summary>
+    /// One signing key per process, shared by every service instance: generating an RSA-2048 key costs about 0.3 s on
+    /// this kind of machine, and tests start many services. Tokens of one instance are still refused by another's
+    /// validation parameters, whose issuer names that instance's port.
+    /// </summary>
+    private static readonly Lazy<RSA> SharedKey = new(() => RSA.Create(2048));
+
+    private readonly RSA _rsa = SharedKey.Value;
     private readonly SigningCredentials _signingCredentials;
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
     private long _sequence;
@@ -75,6 +82,4 @@ internal sealed class AccessTokenIssuer : IDisposable
             TokenType = "JWT",
         });
     }
-
-    public void Dispose() => _rsa.Dispose();
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace CertCredentials.LocalTokenService;
@@ -7,6 +8,9 @@ namespace CertCredentials.LocalTokenService;
 internal static class EntraResponses
 {
     public const string JsonContentType = "application/json; charset=utf-8";
+
+    /// <summary>Entra writes quotes and apostrophes as they are (<c>'client_assertion'</c>), not as <c>\u0027</c>.</summary>
+    public static readonly JsonWriterOptions JsonWriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Headers Entra puts on every token response.</summary>
     public static void WriteCommonHeaders(HttpContext context, string traceId)
@@ -35,7 +39,7 @@ internal static class EntraResponses
         var timestamp = now.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         var description = $"{error.Description}\r\nTrace ID: {traceId}\r\nCorrelation ID: {correlationId}\r\nTimestamp: {timestamp}";
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, EntraResponses.JsonWriterOptions))
         {
             json.WriteStartObject();
             json.WriteString("error", error.Error);
@@ -57,7 +61,7 @@ internal static class EntraResponses
     {
         var expiresIn = (long)Math.Max(1, Math.Floor(options.AccessTokenLifetime.TotalSeconds) - 1);
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, EntraResponses.JsonWriterOptions))
         {
             json.WriteStartObject();
             json.WriteString("token_type", "Bearer");

@@ -54,12 +54,15 @@ public sealed class LocalTokenService : IAsyncDisposable
     /// </summary>
     public IReadOnlyList<RecordedTokenRequest> Requests => _requests.Snapshot();
 
-    /// <summary>The RSA public key that signs access tokens, with its key ID.</summary>
+    /// <summary>
+    /// The RSA public key (RSA-2048) that signs access tokens, with its key ID. One key per process, shared by all
+    /// instances; the issuer (which names the instance's port) still tells their tokens apart.
+    /// </summary>
     public SecurityKey SigningKey => _issuer.SigningKey;
 
     /// <summary>
     /// A fault applied to every token request while set (the endpoint is "down"); queued faults
-    /// (<see cref="EnqueueFault"/>) go first.
+    /// (<see cref="EnqueueFault"/>) go first. Its <see cref="TokenFault.Times"/> is ignored.
     /// </summary>
     public TokenFault? PersistentFault
     {
@@ -206,7 +209,6 @@ public sealed class LocalTokenService : IAsyncDisposable
         }
 
         await _app.DisposeAsync();
-        _issuer.Dispose();
         _stopping.Dispose();
     }
 
@@ -228,11 +230,17 @@ public sealed class LocalTokenService : IAsyncDisposable
         var fault = _faults.TryTake() ?? PersistentFault;
         var tenant = context.Request.RouteValues["tenant"] as string ?? string.Empty;
         var headers = CopyHeaders(context.Request.Headers);
-        var statusCode = 499;
-        string? error = null;
-        IReadOnlyList<int> errorCodes = [];
         IReadOnlyDictionary<string, string> form = new Dictionary<string, string>(StringComparer.Ordinal);
         JsonWebToken? assertion = null;
+        var recorded = false;
+        void Record(int statusCode, string? error, IReadOnlyList<int> errorCodes)
+        {
+            if (!recorded)
+            {
+                recorded = true;
+                _requests.Add(new RecordedTokenRequest(receivedAt, tenant, form, headers, assertion, statusCode, error, errorCodes));
+            }
+        }
 
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
         try
@@ -246,28 +254,27 @@ public sealed class LocalTokenService : IAsyncDisposable
             }
 
             var traceId = Guid.NewGuid().ToString();
+            var answer = fault is not null
+                ? PrepareFault(context, fault, traceId)
+                : PrepareAnswer(context, tenant, form, assertion, traceId);
+            Record(answer.StatusCode, answer.Error, answer.ErrorCodes);
             EntraResponses.WriteCommonHeaders(context, traceId);
-            if (fault is not null)
-            {
-                (statusCode, error, errorCodes) = await PlayFaultAsync(context, fault, traceId);
-            }
-            else
-            {
-                (statusCode, error, errorCodes) = await AnswerAsync(context, tenant, form, assertion, traceId);
-            }
+            await WriteAsync(context, answer, aborted.Token);
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException && aborted.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException or IOException)
         {
-            statusCode = 499;
+            // The client went away (or the service is stopping): nothing more can be answered.
+            Record(499, null, []);
             context.Abort();
         }
-        finally
+        catch
         {
-            _requests.Add(new RecordedTokenRequest(receivedAt, tenant, form, headers, assertion, statusCode, error, errorCodes));
+            Record(500, null, []);
+            throw;
         }
     }
 
-    private async Task<(int StatusCode, string? Error, IReadOnlyList<int> ErrorCodes)> AnswerAsync(
+    private PreparedAnswer PrepareAnswer(
         HttpContext context,
         string tenant,
         IReadOnlyDictionary<string, string> form,
@@ -282,56 +289,54 @@ public sealed class LocalTokenService : IAsyncDisposable
         if (refusal is not null)
         {
             var body = EntraResponses.CreateErrorBody(refusal, traceId, EntraResponses.GetCorrelationId(context), now, _authority);
-            await EntraResponses.WriteAsync(context, refusal.StatusCode, EntraResponses.JsonContentType, body);
-            return (refusal.StatusCode, refusal.Error, [refusal.Code]);
+            return new PreparedAnswer(refusal.StatusCode, EntraResponses.JsonContentType, body, refusal.Error, [refusal.Code]);
         }
 
         var accessToken = _issuer.Issue(grant!, GetIssuer(grant!.Tenant), now, _options.AccessTokenLifetime);
-        await EntraResponses.WriteAsync(context, 200, EntraResponses.JsonContentType, EntraResponses.CreateSuccessBody(accessToken, _options));
-        return (200, null, []);
+        return new PreparedAnswer(200, EntraResponses.JsonContentType, EntraResponses.CreateSuccessBody(accessToken, _options), null, []);
     }
 
-    private async Task<(int StatusCode, string? Error, IReadOnlyList<int> ErrorCodes)> PlayFaultAsync(
-        HttpContext context,
-        TokenFault fault,
-        string traceId)
+    private PreparedAnswer PrepareFault(HttpContext context, TokenFault fault, string traceId)
     {
-        string? error = null;
-        IReadOnlyList<int> codes = [];
-        var body = fault.Body is null ? [] : Encoding.UTF8.GetBytes(fault.Body);
-        if (fault.Body is null && fault.StatusCode >= 400)
-        {
-            var tokenError = TokenError.ForFault(fault.StatusCode);
-            body = EntraResponses.CreateErrorBody(
-                tokenError, traceId, EntraResponses.GetCorrelationId(context), _options.TimeProvider.GetUtcNow(), _authority);
-            error = tokenError.Error;
-            codes = [tokenError.Code];
-        }
-
         if (fault.RetryAfter is not null)
         {
             context.Response.Headers.RetryAfter = fault.RetryAfter;
         }
 
         var contentType = fault.ContentType ?? EntraResponses.JsonContentType;
-        if (!fault.ResetConnection)
+        if (fault.Body is null && fault.StatusCode >= 400)
         {
-            await EntraResponses.WriteAsync(context, fault.StatusCode, contentType, body);
-            return (fault.StatusCode, error, codes);
+            var error = TokenError.ForFault(fault.StatusCode);
+            var body = EntraResponses.CreateErrorBody(
+                error, traceId, EntraResponses.GetCorrelationId(context), _options.TimeProvider.GetUtcNow(), _authority);
+            return new PreparedAnswer(fault.StatusCode, contentType, body, error.Error, [error.Code], fault.ResetConnection);
         }
 
-        if (body.Length < 2)
+        var verbatim = fault.Body is null ? [] : Encoding.UTF8.GetBytes(fault.Body);
+        if (fault.ResetConnection && verbatim.Length < 2)
         {
-            body = Encoding.UTF8.GetBytes("{\"token_type\":\"Bearer\",\"expires_in\":3599,\"access_token\":\"");
+            verbatim = Encoding.UTF8.GetBytes("{\"token_type\":\"Bearer\",\"expires_in\":3599,\"access_token\":\"");
         }
 
-        context.Response.StatusCode = fault.StatusCode;
-        context.Response.ContentType = contentType;
-        context.Response.ContentLength = body.Length;
-        await context.Response.Body.WriteAsync(body.AsMemory(0, body.Length / 2), context.RequestAborted);
-        await context.Response.Body.FlushAsync(context.RequestAborted);
+        return new PreparedAnswer(fault.StatusCode, contentType, verbatim, null, [], fault.ResetConnection);
+    }
+
+    private static async Task WriteAsync(HttpContext context, PreparedAnswer answer, CancellationToken cancellationToken)
+    {
+        var response = context.Response;
+        response.StatusCode = answer.StatusCode;
+        response.ContentType = answer.ContentType;
+        response.ContentLength = answer.Body.Length;
+        if (!answer.ResetConnection)
+        {
+            await response.Body.WriteAsync(answer.Body, cancellationToken);
+            return;
+        }
+
+        // Headers (with the whole Content-Length) and half of the body, then a broken connection.
+        await response.Body.WriteAsync(answer.Body.AsMemory(0, answer.Body.Length / 2), cancellationToken);
+        await response.Body.FlushAsync(cancellationToken);
         context.Abort();
-        return (fault.StatusCode, error, codes);
     }
 
     private async Task HandleOpenIdConfigurationAsync(HttpContext context)
@@ -350,7 +355,7 @@ public sealed class LocalTokenService : IAsyncDisposable
 
         var issuerTenant = multiTenant ? "{tenantid}" : tenant;
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, EntraResponses.JsonWriterOptions))
         {
             json.WriteStartObject();
             json.WriteString("token_endpoint", GetTokenEndpointString(tenant));
@@ -379,7 +384,7 @@ public sealed class LocalTokenService : IAsyncDisposable
     {
         var key = _issuer.JsonWebKey;
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, EntraResponses.JsonWriterOptions))
         {
             json.WriteStartObject();
             json.WriteStartArray("keys");
@@ -402,7 +407,7 @@ public sealed class LocalTokenService : IAsyncDisposable
     {
         var host = BaseAddress.Authority;
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, EntraResponses.JsonWriterOptions))
         {
             json.WriteStartObject();
             json.WriteString("tenant_discovery_endpoint", $"{_authority}/common/v2.0/.well-known/openid-configuration");

@@ -6,6 +6,13 @@ namespace CertCredentials.LocalTokenService.Tests;
 /// <summary>Self-signed RSA certificates made in code.</summary>
 public static class TestCertificates
 {
+    private static readonly Lazy<X509Certificate2> SharedCertificate = new(() => Create("CN=CertCredentials shared test app"));
+
+    /// <summary>
+    /// One certificate for the whole test run (RSA-2048 key generation costs about 0.3 s here); never dispose it.
+    /// </summary>
+    public static X509Certificate2 Shared => SharedCertificate.Value;
+
     public static X509Certificate2 Create(string subject = "CN=CertCredentials test app", int keySize = 2048)
     {
         using var rsa = RSA.Create(keySize);

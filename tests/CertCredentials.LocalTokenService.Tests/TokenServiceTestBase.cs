@@ -16,7 +16,7 @@ public abstract class TokenServiceTestBase : IAsyncLifetime
 
     protected FakeTimeProvider Clock { get; } = new();
 
-    protected X509Certificate2 Certificate { get; } = TestCertificates.Create();
+    protected X509Certificate2 Certificate { get; } = TestCertificates.Shared;
 
     protected LocalTokenService Service { get; private set; } = null!;
 
@@ -36,7 +36,6 @@ public abstract class TokenServiceTestBase : IAsyncLifetime
     {
         Http.Dispose();
         await Service.DisposeAsync();
-        Certificate.Dispose();
     }
 
     protected virtual void Configure(LocalTokenServiceOptions options)
