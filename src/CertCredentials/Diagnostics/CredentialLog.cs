@@ -41,7 +41,7 @@ internal static partial class CredentialLog
     [LoggerMessage(1106, LogLevel.Error, "Token acquisition for {Scope} failed: {Failure} (status {StatusCode}, AADSTS {ErrorCode}, correlation {CorrelationId}): {Reason}")]
     public static partial void AcquisitionFailed(ILogger logger, string scope, CertificateCredentialFailure failure, int? statusCode, int? errorCode, string? correlationId, string reason);
 
-    [LoggerMessage(1107, LogLevel.Warning, "The token endpoint sent expires_in = {ExpiresIn} seconds, outside the sane range; using {UsedSeconds} seconds")]
+    [LoggerMessage(1107, LogLevel.Warning, "The token endpoint sent expires_in = {ExpiresIn}, which is not a usable lifetime; using {UsedSeconds:F0} seconds (capped at a day, or taken from the token's own exp, or a cautious 60 seconds for an opaque token)")]
     public static partial void ExpiresInClamped(ILogger logger, string expiresIn, double usedSeconds);
 
     [LoggerMessage(1108, LogLevel.Information, "Dropped the cached token for {Scope} because the resource rejected it; the next request gets a new one")]

@@ -15,8 +15,11 @@ internal static partial class TokenResponseReader
 {
     public const int MaxResponseBytes = 1024 * 1024;
 
-    private static readonly TimeSpan MinimumLifetime = TimeSpan.FromSeconds(30);
+    /// <summary>No access token lives longer; a larger expires_in is a server bug.</summary>
     private static readonly TimeSpan MaximumLifetime = TimeSpan.FromHours(24);
+
+    /// <summary>What a zero or negative expires_in on an opaque token is taken as: short, so a wrong guess costs little.</summary>
+    private static readonly TimeSpan UnknownLifetime = TimeSpan.FromSeconds(60);
 
     [GeneratedRegex(@"eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*\.?[A-Za-z0-9_\-]*", RegexOptions.CultureInvariant, 1000)]
     private static partial Regex JwtLike();
@@ -72,18 +75,30 @@ internal static partial class TokenResponseReader
                 statusCode: status, correlationId: fields.CorrelationId ?? context.CorrelationId);
         }
 
-        if (!TryReadSeconds(fields.ExpiresIn, out var expiresIn))
+        // A positive expires_in is trusted, however short: tokens that live seconds are real. Only an absurd one is
+        // capped. Zero, negative or missing: the token's own exp if it is a JWT, else a cautious guess (or an error).
+        string? clamped = null;
+        TimeSpan lifetime;
+        if (TryReadSeconds(fields.ExpiresIn, out var expiresIn) && expiresIn > 0)
+        {
+            lifetime = expiresIn > MaximumLifetime.TotalSeconds ? MaximumLifetime : TimeSpan.FromSeconds(expiresIn);
+            clamped = expiresIn > MaximumLifetime.TotalSeconds ? fields.ExpiresIn : null;
+        }
+        else if (JwtLifetime(fields.AccessToken, context.TimeProvider) is { } fromToken)
+        {
+            lifetime = fromToken;
+            clamped = fields.ExpiresIn ?? "(missing)";
+        }
+        else if (fields.ExpiresIn is not null)
+        {
+            lifetime = UnknownLifetime;
+            clamped = fields.ExpiresIn;
+        }
+        else
         {
             throw new TokenEndpointException(CertificateCredentialFailure.InvalidTokenResponse,
-                $"The token endpoint {context.Endpoint} answered HTTP {status} with an access token but {(fields.ExpiresIn is null ? "no expires_in" : "an expires_in that is not a number")}, so the token's lifetime is unknown. Check TokenEndpoint.",
+                $"The token endpoint {context.Endpoint} answered HTTP {status} with an access token but no expires_in, and the token carries no expiry of its own, so its lifetime is unknown. Check TokenEndpoint.",
                 statusCode: status, correlationId: fields.CorrelationId ?? context.CorrelationId);
-        }
-
-        string? clamped = null;
-        var lifetime = TimeSpan.FromSeconds(Math.Clamp(expiresIn, MinimumLifetime.TotalSeconds, MaximumLifetime.TotalSeconds));
-        if (lifetime.TotalSeconds != expiresIn)
-        {
-            clamped = fields.ExpiresIn;
         }
 
         TimeSpan? refreshIn = TryReadSeconds(fields.RefreshIn, out var refresh) && refresh > 0 && refresh < lifetime.TotalSeconds
@@ -167,6 +182,33 @@ internal static partial class TokenResponseReader
         }
 
         return text.Length > 400 ? text[..400] + "..." : text.TrimEnd('.', ' ');
+    }
+
+    /// <summary>The remaining lifetime from an (unverified) JWT's exp claim, when the token is a JWT with a future exp.</summary>
+    private static TimeSpan? JwtLifetime(string token, TimeProvider timeProvider)
+    {
+        var parts = token.Split('.');
+        if (parts.Length != 3 || !parts[0].StartsWith("eyJ", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        try
+        {
+            var payload = System.Buffers.Text.Base64Url.DecodeFromChars(parts[1]);
+            using var document = JsonDocument.Parse(payload);
+            if (document.RootElement.ValueKind == JsonValueKind.Object &&
+                document.RootElement.TryGetProperty("exp", out var exp) && exp.TryGetInt64(out var seconds))
+            {
+                var left = DateTimeOffset.FromUnixTimeSeconds(seconds) - timeProvider.GetUtcNow();
+                return left <= TimeSpan.Zero ? null : left > MaximumLifetime ? MaximumLifetime : left;
+            }
+        }
+        catch (Exception e) when (e is FormatException or JsonException or ArgumentException)
+        {
+        }
+
+        return null;
     }
 
     private static bool TryReadSeconds(string? text, out double seconds) =>
