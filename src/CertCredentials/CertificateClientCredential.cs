@@ -90,7 +90,21 @@ public sealed class CertificateClientCredential : IDisposable
     /// A freshly signed client assertion (RS256 or PS256 JWT, 10 minutes), for callers that send token requests
     /// themselves. Each call signs a new one. Treat it as a secret: it proves this application's identity.
     /// </summary>
-    public string CreateClientAssertion() => _assertions.Create();
+    public string CreateClientAssertion()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            throw new CertificateCredentialException(CertificateCredentialFailure.Disposed, "The certificate credential was disposed, and its private key with it; create a new one.");
+        }
+
+        return _assertions.Create();
+    }
+
+    /// <summary>Whether a token request is under way (for tests that drive time by hand).</summary>
+    internal bool IsAcquiring => _cache.IsAcquiring;
+
+    /// <summary>The key material (for tests of its disposal).</summary>
+    internal KeyMaterial Key => _key;
 
     /// <summary>
     /// The access token: from the cache when valid (synchronously, without allocating), otherwise from one token

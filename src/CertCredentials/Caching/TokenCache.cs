@@ -44,6 +44,18 @@ internal sealed class TokenCache : IDisposable
     /// <summary>The token now cached, if any (for health checks and tests).</summary>
     public CachedToken? Current => Volatile.Read(ref _current);
 
+    /// <summary>Whether an acquisition (cold, refresh or forced) is under way.</summary>
+    public bool IsAcquiring
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _flight is not null || _forcedFlight is not null;
+            }
+        }
+    }
+
     /// <summary>The outcome of the last acquisition: null after a success.</summary>
     public Exception? LastFailure => Volatile.Read(ref _lastFailure);
 

@@ -28,9 +28,10 @@ internal sealed class LocalResource : IAsyncDisposable
 
     public HttpClient Client => Services.GetRequiredService<IHttpClientFactory>().CreateClient("api");
 
-    public static async Task<LocalResource> StartAsync(Action<CertificateClientCredentialOptions>? change = null, Action<IServiceCollection>? services = null)
+    public static async Task<LocalResource> StartAsync(Action<CertificateClientCredentialOptions>? change = null, Action<IServiceCollection>? services = null,
+                                                       Action<LocalTokenServiceOptions>? configureEntra = null)
     {
-        var entra = await LocalEntra.StartAsync();
+        var entra = await LocalEntra.StartAsync(configure: configureEntra);
         var api = await LocalProtectedApi.StartAsync(entra.Service, TestOptions.TenantId, LocalEntra.Resource);
         var logs = new LogCapture();
         var collection = new ServiceCollection();

@@ -25,7 +25,10 @@ internal sealed class LogCapture : ILoggerProvider
     {
     }
 
-    internal sealed record Entry(string Category, LogLevel Level, EventId EventId, string Message, IReadOnlyList<KeyValuePair<string, object?>> Values, Exception? Exception);
+    internal sealed record Entry(string Category, LogLevel Level, EventId EventId, string Message, IReadOnlyList<KeyValuePair<string, object?>> Values, Exception? Exception)
+    {
+        public DateTimeOffset At { get; } = DateTimeOffset.UtcNow;
+    }
 
     private sealed class CapturingLogger(string category, LogCapture owner) : ILogger
     {
