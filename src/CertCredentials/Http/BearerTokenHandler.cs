@@ -31,12 +31,21 @@ internal sealed class BearerTokenHandler : DelegatingHandler
         }
 
         ThrowIfPlainHttpToRemoteHost(request.RequestUri);
+        var origin = request.RequestUri;
 
         var token = await _credential.GetTokenAsync(cancellationToken).ConfigureAwait(false);
         request.Headers.Authorization = HeaderFor(token.Token);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Unauthorized)
         {
+            return response;
+        }
+
+        // HttpClient follows redirects below this handler and rewrites RequestUri. A 401 from another origin never
+        // saw our token (redirects drop it); retrying would hand a fresh token to that other host.
+        if (!SameOrigin(origin, request.RequestUri))
+        {
+            HttpLog.NotRetriedAfterRedirect(_logger, request.RequestUri?.Host);
             return response;
         }
 
@@ -88,6 +97,10 @@ internal sealed class BearerTokenHandler : DelegatingHandler
         Volatile.Write(ref _lastHeader, new CachedHeader(token, header));
         return header;
     }
+
+    private static bool SameOrigin(Uri? first, Uri? second) =>
+        first is { IsAbsoluteUri: true } && second is { IsAbsoluteUri: true } &&
+        Uri.Compare(first, second, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
 
     private static void ThrowIfPlainHttpToRemoteHost(Uri? uri)
     {

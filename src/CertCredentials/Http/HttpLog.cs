@@ -13,4 +13,7 @@ internal static partial class HttpLog
 
     [LoggerMessage(1202, LogLevel.Warning, "{Host} answered 401 ({Error}), but the request content cannot be sent again, so it is not retried; buffer the content (ByteArrayContent, StringContent) to allow the retry")]
     public static partial void CannotRetry(ILogger logger, string? host, string? error);
+
+    [LoggerMessage(1203, LogLevel.Warning, "{Host} answered 401 after a redirect to it; the token is not sent to another host, so the request is not retried")]
+    public static partial void NotRetriedAfterRedirect(ILogger logger, string? host);
 }
