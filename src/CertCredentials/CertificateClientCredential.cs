@@ -75,10 +75,10 @@ public sealed class CertificateClientCredential : IDisposable
     public CertificateThumbprint Thumbprint => _key.Thumbprint;
 
     /// <summary>When the certificate expires, if the certificate was given (not only its thumbprint).</summary>
-    public DateTimeOffset? CertificateExpiresOn => _key.Certificate is { } certificate ? new DateTimeOffset(certificate.NotAfter.ToUniversalTime()) : null;
+    public DateTimeOffset? CertificateExpiresOn => _key.CertificateNotAfter;
 
     /// <summary>The certificate's subject, if the certificate was given.</summary>
-    public string? CertificateSubject => _key.Certificate?.Subject;
+    public string? CertificateSubject => _key.CertificateSubject;
 
     /// <summary>The failure of the last token acquisition, or null if it succeeded (or none was made yet).</summary>
     public CertificateCredentialException? LastFailure => _cache.LastFailure as CertificateCredentialException;
@@ -163,17 +163,16 @@ public sealed class CertificateClientCredential : IDisposable
             CredentialLog.KeyWarning(log, warning);
         }
 
-        if (_key.Certificate is { } certificate)
+        if (_key.CertificateNotAfter is { } notAfter)
         {
-            var notAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime());
             var left = notAfter - time.GetUtcNow();
             if (left <= TimeSpan.Zero)
             {
-                CredentialLog.CertificateExpired(log, certificate.Subject, _key.Thumbprint.ToString(), notAfter);
+                CredentialLog.CertificateExpired(log, _key.CertificateSubject!, _key.Thumbprint.ToString(), notAfter);
             }
             else if (left <= TimeSpan.FromDays(30))
             {
-                CredentialLog.CertificateExpiresSoon(log, certificate.Subject, _key.Thumbprint.ToString(), notAfter, (int)left.TotalDays);
+                CredentialLog.CertificateExpiresSoon(log, _key.CertificateSubject!, _key.Thumbprint.ToString(), notAfter, (int)left.TotalDays);
             }
         }
     }

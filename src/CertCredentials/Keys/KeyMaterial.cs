@@ -18,7 +18,16 @@ internal sealed class KeyMaterial : IDisposable
         Thumbprint = thumbprint;
         Warnings = warnings;
         KeySize = privateKey.KeySize;
+
+        // Read once: these outlive Dispose, so ToString and health checks never touch a disposed certificate.
+        CertificateSubject = certificate?.Subject;
+        CertificateNotAfter = certificate is null ? null : new DateTimeOffset(certificate.NotAfter.ToUniversalTime());
+        _description = certificate is null
+            ? $"RSA-{KeySize} key; {thumbprint}"
+            : $"RSA-{KeySize} key; certificate '{CertificateSubject}' valid until {CertificateNotAfter:yyyy-MM-dd HH:mm}Z; {thumbprint}";
     }
+
+    private readonly string _description;
 
     public RSA PrivateKey { get; }
 
@@ -36,11 +45,14 @@ internal sealed class KeyMaterial : IDisposable
 
     public int KeySize { get; }
 
+    /// <summary>The certificate's subject, when a certificate was given.</summary>
+    public string? CertificateSubject { get; }
+
+    /// <summary>When the certificate expires, when a certificate was given.</summary>
+    public DateTimeOffset? CertificateNotAfter { get; }
+
     /// <summary>Describes the material without any secret: key size, certificate subject and expiry, thumbprint.</summary>
-    public override string ToString() =>
-        Certificate is { } certificate
-            ? $"RSA-{KeySize} key; certificate '{certificate.Subject}' valid until {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm}Z; {Thumbprint}"
-            : $"RSA-{KeySize} key; {Thumbprint}";
+    public override string ToString() => _description;
 
     public void Dispose()
     {

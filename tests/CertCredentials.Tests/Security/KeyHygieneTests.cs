@@ -18,6 +18,8 @@ public sealed class KeyHygieneTests
         FluentActions.Invoking(credential.CreateClientAssertion).Should().Throw<CertificateCredentialException>()
             .Which.Failure.Should().Be(CertificateCredentialFailure.Disposed);
         FluentActions.Invoking(credential.Dispose).Should().NotThrow("disposing twice is harmless");
+        credential.ToString().Should().Contain(TestOptions.ClientId, "ToString never throws, even after Dispose");
+        credential.CertificateSubject.Should().Contain("rsa2048");
     }
 
     [Fact]

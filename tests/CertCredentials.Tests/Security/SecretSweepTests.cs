@@ -1,0 +1,139 @@
+using Microsoft.Extensions.Logging;
+using CertCredentials.LocalTokenService;
+using CertCredentials.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace CertCredentials.Tests.Security;
+
+/// <summary>
+/// Drives every path that produces text (key loading of every fixture, right and wrong passphrases, token success,
+/// faults and refusals, the handler's 401 paths, health) with Trace logging, then scans all logs, every exception's
+/// ToString() and every public type's ToString() for private key bodies, passphrases, assertions and access tokens.
+/// </summary>
+public sealed class SecretSweepTests
+{
+    private const string WrongPassphrase = "Wrong-Passphrase-7#";
+
+    private readonly List<string> _texts = [];
+    private readonly List<object> _instances = [];
+    private readonly LogCapture _logs = new();
+
+    private void Capture(Exception e)
+    {
+        _texts.Add(e.ToString());
+        _instances.Add(e);
+    }
+
+    [Fact]
+    public async Task No_secret_appears_in_any_log_message_or_ToString()
+    {
+        var keyFiles = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Fixtures"))
+            .Where(f => !f.EndsWith(".sh", StringComparison.Ordinal) && !f.EndsWith(".md", StringComparison.Ordinal) && !f.Contains("thumbprints", StringComparison.Ordinal) && !f.EndsWith("editorconfig", StringComparison.Ordinal))
+            .ToList();
+
+        // 1. Every fixture as key input, with no, the right and a wrong passphrase; as text and as a file.
+        foreach (var file in keyFiles)
+        {
+            foreach (var passphrase in new[] { null, Fixture.Passphrase, WrongPassphrase })
+            {
+                Try(o => { o.PrivateKeyPath = file; o.PrivateKeyPassphrase = passphrase; o.CertificatePath = null; o.CertificateThumbprint = Fixture.Thumbprints("rsa2048.thumbprints.txt")["sha1_hex"]; });
+                if (!file.EndsWith(".pfx", StringComparison.Ordinal) && !file.EndsWith(".der", StringComparison.Ordinal))
+                {
+                    Try(o => { o.PrivateKeyPath = null; o.PrivateKey = File.ReadAllText(file); o.PrivateKeyPassphrase = passphrase; o.CertificatePath = Fixture.Path("rsa2048.crt.pem"); });
+                }
+            }
+
+            // A key pasted where a thumbprint or certificate belongs.
+            if (!file.EndsWith(".pfx", StringComparison.Ordinal) && !file.EndsWith(".der", StringComparison.Ordinal))
+            {
+                Try(o => { o.CertificatePath = null; o.CertificateThumbprint = File.ReadAllText(file); });
+                Try(o => { o.CertificatePath = null; o.Certificate = File.ReadAllText(file); });
+            }
+        }
+
+        // 2. Tokens: success, retries, refusals, odd bodies, the handler's 401 and CAE paths, health.
+        var tokens = new List<string>();
+        await using (var resource = await LocalResource.StartAsync(
+            o => { o.PrivateKeyPath = Fixture.Path("rsa2048.pkcs8.aes256-sha256.pem"); o.PrivateKeyPassphrase = Fixture.Passphrase; o.EnableContinuousAccessEvaluation = true; },
+            s => s.AddLogging(b => b.AddProvider(_logs)).AddHealthChecks().AddCertificateClientCredentialCheck()))
+        {
+            var credential = resource.Services.GetRequiredService<CertificateClientCredential>();
+            _instances.Add(credential);
+            var token = await credential.GetTokenAsync();
+            tokens.Add(token.Token);
+            _instances.Add(token);
+            _instances.Add(credential.Thumbprint);
+            tokens.Add(credential.CreateClientAssertion());
+
+            await resource.Client.GetAsync(new Uri("hello", UriKind.Relative));
+            resource.Api.RejectNextWithInvalidToken(1);
+            await resource.Client.GetAsync(new Uri("hello", UriKind.Relative));
+            resource.Entra.Service.RevokeTokens(TestOptions.ClientId);
+            await resource.Client.GetAsync(new Uri("hello", UriKind.Relative));
+            tokens.Add((await credential.GetTokenAsync()).Token);
+
+            foreach (var fault in new[]
+            {
+                new TokenFault { StatusCode = 503, Times = 4 },
+                new TokenFault { StatusCode = 429, RetryAfter = "0", Times = 4 },
+                new TokenFault { StatusCode = 400, ContentType = "application/json", Body = "{\"error\":\"invalid_client\",\"error_description\":\"AADSTS700027: bad. Trace ID: 1\",\"error_codes\":[700027],\"trace_id\":\"t\",\"correlation_id\":\"c\"}" },
+                new TokenFault { StatusCode = 502, ContentType = "text/html", Body = "<html>gateway</html>", Times = 4 },
+                new TokenFault { StatusCode = 200, ContentType = "application/json", Body = "{\"access_token\":\"abc\"", Times = 4 },
+                new TokenFault { StatusCode = 200, ResetConnection = true, Times = 4 },
+            })
+            {
+                resource.Entra.Service.EnqueueFault(fault);
+                try
+                {
+                    tokens.Add((await credential.RefreshTokenAsync()).Token);
+                }
+                catch (CertificateCredentialException e)
+                {
+                    Capture(e);
+                }
+            }
+
+            var report = await resource.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+            _texts.AddRange(report.Entries.Values.Select(e => e.Description + string.Join(",", e.Data.Select(d => d.Key + "=" + d.Value))));
+
+            var options = TestOptions.Rsa2048(o => { o.PrivateKey = Fixture.Text("rsa2048.pkcs8.pem"); o.PrivateKeyPath = null; o.PrivateKeyPassphrase = Fixture.Passphrase; });
+            _instances.Add(options);
+            _instances.Add(new TokenEndpointException(CertificateCredentialFailure.TokenRequestRejected, "m", 400, "e", "d", [1], "c", "t"));
+
+            tokens.AddRange(resource.Entra.Service.Requests.Where(r => r.Form.ContainsKey("client_assertion")).Select(r => r.Form["client_assertion"]));
+        }
+
+        // Every public type that has instances is covered: a new one must be added here.
+        var assembly = typeof(CertificateClientCredential).Assembly;
+        var instantiable = assembly.GetExportedTypes().Where(t => !t.IsEnum && !(t.IsAbstract && t.IsSealed) && !t.IsInterface).ToList();
+        instantiable.Where(t => !_instances.Any(t.IsInstanceOfType)).Should().BeEmpty("every public type's ToString() is swept");
+
+        _texts.AddRange(_instances.Select(i => i.ToString() ?? string.Empty));
+        _texts.Add(_logs.AllText());
+        _logs.Entries.Should().NotBeEmpty();
+
+        var keyBodies = keyFiles.Where(f => f.EndsWith(".pem", StringComparison.Ordinal) || f.EndsWith(".txt", StringComparison.Ordinal))
+            .Select(File.ReadAllText).Where(t => t.Contains("PRIVATE KEY", StringComparison.Ordinal) || t.Length > 1000 && !t.Contains("CERTIFICATE", StringComparison.Ordinal));
+        string[] secrets = [.. keyBodies, Fixture.Passphrase, WrongPassphrase, .. tokens.Where(t => t.Length > 20)];
+        secrets.Length.Should().BeGreaterThan(20);
+        foreach (var text in _texts)
+        {
+            SecretScan.AssertClean(text, secrets);
+        }
+    }
+
+    private void Try(Action<CertificateClientCredentialOptions> change)
+    {
+        try
+        {
+            using var credential = new CertificateClientCredential(TestOptions.Rsa2048(change), logger: _logs.Logger());
+            _instances.Add(credential);
+            _texts.Add(credential.ToString());
+        }
+        catch (CertificateCredentialException e)
+        {
+            Capture(e);
+        }
+    }
+}
