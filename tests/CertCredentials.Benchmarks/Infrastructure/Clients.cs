@@ -1,0 +1,93 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Azure.Core.Pipeline;
+using Azure.Identity;
+using Microsoft.Identity.Client;
+
+namespace CertCredentials.Benchmarks.Infrastructure;
+
+/// <summary>
+/// Builds the three contenders the same way: same certificate and key, same token endpoint, same kind of
+/// <see cref="HttpClient"/> (a <see cref="SocketsHttpHandler"/> that trusts the loopback HTTPS certificate).
+/// </summary>
+internal static class Clients
+{
+    /// <summary>Entra's public authority host: only ever answered by <see cref="InProcessTokenEndpoint"/>.</summary>
+    public static readonly Uri EntraHost = new("https://login.microsoftonline.com/");
+
+    /// <summary>An HttpClient for the loopback service: trusts exactly its HTTPS certificate, follows no redirects.</summary>
+    public static HttpClient ForLoopback(X509Certificate2? httpsCertificate) =>
+        new(LoopbackHandler(httpsCertificate)) { Timeout = TimeSpan.FromSeconds(60) };
+
+    /// <summary>The handler of <see cref="ForLoopback"/>.</summary>
+    public static SocketsHttpHandler LoopbackHandler(X509Certificate2? httpsCertificate)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            ConnectTimeout = TimeSpan.FromSeconds(15),
+        };
+        if (httpsCertificate is not null)
+        {
+            var thumbprint = httpsCertificate.GetCertHashString();
+            handler.SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                    certificate is not null && string.Equals(certificate.GetCertHashString(), thumbprint, StringComparison.Ordinal),
+            };
+        }
+
+        return handler;
+    }
+
+    /// <summary>CertCredentials for a tenant and scope; the endpoint is {authorityHost}/{tenant}/oauth2/v2.0/token.</summary>
+    public static CertificateClientCredential CreateCertCredential(Uri authorityHost, string tenant, string scope, HttpClient httpClient) =>
+        new(new CertificateClientCredentialOptions
+        {
+            TenantId = tenant,
+            ClientId = Identities.ClientId,
+            Scope = scope,
+            PrivateKey = Identities.KeyPem,
+            Certificate = Identities.CertificatePem,
+            TokenEndpoint = new Uri(authorityHost, $"{tenant}/oauth2/v2.0/token"),
+        }, httpClient);
+
+    /// <summary>
+    /// MSAL.NET as its docs show it for a daemon, pointed at the authority without instance discovery (which would
+    /// ask login.microsoftonline.com) and with our HttpClient. The certificate is sent by thumbprint only.
+    /// </summary>
+    public static IConfidentialClientApplication CreateMsal(Uri authorityHost, string tenant, HttpClient httpClient) =>
+        ConfidentialClientApplicationBuilder.Create(Identities.ClientId)
+            .WithAuthority(new Uri(authorityHost, tenant).AbsoluteUri, validateAuthority: false)
+            .WithInstanceDiscovery(false)
+            .WithCertificate(Identities.Certificate, sendX5C: false)
+            .WithHttpClientFactory(new FixedHttpClientFactory(httpClient))
+            .Build();
+
+    /// <summary>
+    /// Azure.Identity's ClientCertificateCredential (MSAL underneath), on the same HttpClient. With
+    /// <paramref name="anyTenant"/>, one credential serves every tenant (TokenRequestContext.TenantId), its
+    /// multi-tenant mode.
+    /// </summary>
+    public static ClientCertificateCredential CreateAzureIdentity(Uri authorityHost, string tenant, HttpClient httpClient, bool anyTenant = false)
+    {
+        var options = new ClientCertificateCredentialOptions
+        {
+            AuthorityHost = authorityHost,
+            DisableInstanceDiscovery = true,
+            Transport = new HttpClientTransport(httpClient),
+        };
+        if (anyTenant)
+        {
+            options.AdditionallyAllowedTenants.Add("*");
+        }
+
+        return new ClientCertificateCredential(tenant, Identities.ClientId, Identities.Certificate, options);
+    }
+
+    private sealed class FixedHttpClientFactory(HttpClient client) : IMsalHttpClientFactory
+    {
+        public HttpClient GetHttpClient() => client;
+    }
+}
