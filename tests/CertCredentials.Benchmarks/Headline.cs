@@ -50,6 +50,15 @@ internal static class Headline
             string Cell((Figure? Many, Figure? One) c) => c.Many is { } many && c.One is { } one ? $"{Time(many.Ns)} ({Times(many.Ns / one.Ns)} of 1 token)" : "-";
             string Vs((Figure? Many, Figure? One) anchor) => anchor.Many is { } a && cells[0].Many is { } o ? Times(a.Ns / o.Ns) : "-";
             table.Add($"cached, {spread}", Cell(cells[0]), Cell(cells[1]), Cell(cells[2]), Vs(cells[1]), Vs(cells[2]), "flat: within 1.5x of 1 token");
+            foreach (var floor in new[] { "FloorOneObject", "FloorTwoObjects" })
+            {
+                var f = (Many: Find("ManyTokensBenchmarks", floor, spread), One: Find("ManyTokensBenchmarks", floor, "1 token"));
+                if (f.Many is not null)
+                {
+                    table.Add($"cached, {spread}: physical floor, {(floor == "FloorOneObject" ? 1 : 2)} object(s) per lookup", Cell(f), "-", "-", "-", "-", "(what any design costs here)");
+                }
+            }
+
             var inHand = (Many: Find("ManyTokensBenchmarks", "CertCredentialsInHand", spread), One: Find("ManyTokensBenchmarks", "CertCredentialsInHand", "1 token"));
             if (inHand.Many is not null)
             {

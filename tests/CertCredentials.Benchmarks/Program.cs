@@ -70,6 +70,8 @@ public static class Program
         {
             foreach (var (title, run) in new (string, Func<Task<string>>)[]
             {
+                ("Cold acquisition, interleaved", () => InterleavedColdScenario.RunAsync(smoke, Console.Out)),
+                ("Authorized HttpClient, interleaved", () => InterleavedHttpScenario.RunAsync(smoke, Console.Out)),
                 ("Concurrent cold callers", () => ConcurrentColdCallersScenario.RunAsync(smoke, Console.Out)),
                 ("Refresh window", () => RefreshWindowScenario.RunAsync(smoke, Console.Out)),
             })

@@ -29,7 +29,8 @@ public class ColdAcquisitionBenchmarks
     private const string Claims = "{\"access_token\":{\"nbf\":{\"essential\":true,\"value\":\"1700000000\"}}}";
     private static readonly string[] Scopes = [Identities.Scope];
 
-    private LoopbackEndpoint _endpoint = null!;
+    private LoopbackEndpoint? _endpoint;
+    private InProcessTokenEndpoint? _inProcess;
     private HttpClient _http = null!;
     private Uri _tokenEndpoint = null!;
     private RSA _rawKey = null!;
@@ -39,23 +40,42 @@ public class ColdAcquisitionBenchmarks
     private ClientCertificateCredential _azure = null!;
     private AzureTokenRequestContext _azureContext;
 
+    /// <summary>
+    /// For the interleaved scenario's client-side view: an in-process endpoint that answers at once (and verifies
+    /// nothing) instead of the loopback service. BenchmarkDotNet always runs the loopback one.
+    /// </summary>
+    internal bool InProcessEndpoint { get; init; }
+
     [GlobalSetup]
     public void Setup()
     {
-        _endpoint = LoopbackEndpoint.StartAsync(TimeSpan.Zero).GetAwaiter().GetResult();
-        _http = _endpoint.CreateHttpClient();
-        _tokenEndpoint = new Uri(_endpoint.AuthorityHost, $"{Identities.Tenant}/oauth2/v2.0/token");
+        Uri authorityHost;
+        if (InProcessEndpoint)
+        {
+            _inProcess = new InProcessTokenEndpoint();
+            _http = new HttpClient(_inProcess);
+            authorityHost = Clients.EntraHost;
+        }
+        else
+        {
+            _endpoint = LoopbackEndpoint.StartAsync(TimeSpan.Zero).GetAwaiter().GetResult();
+            _http = _endpoint.CreateHttpClient();
+            authorityHost = _endpoint.AuthorityHost;
+        }
+
+        _tokenEndpoint = new Uri(authorityHost, $"{Identities.Tenant}/oauth2/v2.0/token");
         _rawKey = RSA.Create();
         _rawKey.ImportFromPem(Identities.KeyPem);
         var x5tS256 = Base64Url.EncodeToString(SHA256.HashData(Identities.Certificate.RawData));
         _rawHeader = Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{{\"alg\":\"RS256\",\"typ\":\"JWT\",\"x5t#S256\":\"{x5tS256}\"}}"));
-        _ours = Clients.CreateCertCredential(_endpoint.AuthorityHost, Identities.Tenant, Identities.Scope, _http);
-        _msal = Clients.CreateMsal(_endpoint.AuthorityHost, Identities.Tenant, _http);
-        _azure = Clients.CreateAzureIdentity(_endpoint.AuthorityHost, Identities.Tenant, _http);
+        _ours = Clients.CreateCertCredential(authorityHost, Identities.Tenant, Identities.Scope, _http);
+        _msal = Clients.CreateMsal(authorityHost, Identities.Tenant, _http);
+        _azure = Clients.CreateAzureIdentity(authorityHost, Identities.Tenant, _http);
         _azureContext = new AzureTokenRequestContext(Scopes, claims: Claims);
 
         // Each call must reach the service and be accepted by it (the service verifies every assertion).
-        var before = _endpoint.TokenRequestCount;
+        int Count() => _endpoint?.TokenRequestCount ?? _inProcess!.TokenRequests;
+        var before = Count();
         _ = RawSignAndPost().GetAwaiter().GetResult();
         _ = CertCredentials().GetAwaiter().GetResult();
         _ = Msal().GetAwaiter().GetResult();
@@ -63,8 +83,8 @@ public class ColdAcquisitionBenchmarks
         _ = CertCredentials().GetAwaiter().GetResult();
         _ = Msal().GetAwaiter().GetResult();
         _ = AzureIdentity().AsTask().GetAwaiter().GetResult();
-        Check.That(_endpoint.TokenRequestCount - before == 7, $"cold setup: 7 acquisitions sent {_endpoint.TokenRequestCount - before} token requests");
-        Check.That(_endpoint.Service.Requests.All(r => r.StatusCode == 200), "cold setup: the service refused a request");
+        Check.That(Count() - before == 7, $"cold setup: 7 acquisitions sent {Count() - before} token requests");
+        Check.That(_endpoint is null || _endpoint.Service.Requests.All(r => r.StatusCode == 200), "cold setup: the service refused a request");
     }
 
     [GlobalCleanup]
@@ -73,7 +93,7 @@ public class ColdAcquisitionBenchmarks
         _ours.Dispose();
         _rawKey.Dispose();
         _http.Dispose();
-        _endpoint.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _endpoint?.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>The floor: sign, post, read; no cache, no retry, no validation beyond the status.</summary>

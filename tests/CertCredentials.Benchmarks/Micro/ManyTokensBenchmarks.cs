@@ -31,6 +31,7 @@ public class ManyTokensBenchmarks
     private IConfidentialClientApplication _msal = null!;
     private ClientCertificateCredential _azure = null!;
     private AzureTokenRequestContext[] _azureContexts = [];
+    private MemoryFloor _floor = null!;
 
     /// <summary>"1 token", "N tenants" (one scope each) or "N scopes" (of one tenant).</summary>
     [ParamsSource(nameof(Spreads))]
@@ -89,6 +90,13 @@ public class ManyTokensBenchmarks
         ProveWarm(() => AzureIdentity().AsTask().GetAwaiter().GetResult().Token);
     }
 
+    [GlobalSetup(Targets = [nameof(FloorOneObject), nameof(FloorTwoObjects)])]
+    public void SetupFloor()
+    {
+        Prepare();
+        _floor = new MemoryFloor(_keys.Length);
+    }
+
     [GlobalCleanup]
     public void Cleanup()
     {
@@ -118,6 +126,14 @@ public class ManyTokensBenchmarks
 
     [Benchmark(Description = "Azure.Identity GetTokenAsync")]
     public ValueTask<AzureAccessToken> AzureIdentity() => _azure.GetTokenAsync(_azureContexts[Next()], CancellationToken.None);
+
+    /// <summary>The floor: one object per lookup, spaced like credentials (see <see cref="MemoryFloor"/>).</summary>
+    [Benchmark(Description = "floor: 1 object per lookup")]
+    public AccessToken FloorOneObject() => _floor.OneObject(Next());
+
+    /// <summary>The floor of a two-level (holder, then immutable entry) cache.</summary>
+    [Benchmark(Description = "floor: 2 objects per lookup")]
+    public AccessToken FloorTwoObjects() => _floor.TwoObjects(Next());
 
     private int Next()
     {

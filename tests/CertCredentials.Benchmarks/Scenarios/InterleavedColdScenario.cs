@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using CertCredentials.Benchmarks.Infrastructure;
+using CertCredentials.Benchmarks.Micro;
+
+namespace CertCredentials.Benchmarks.Scenarios;
+
+/// <summary>
+/// Cold acquisition again, but interleaved: each round calls the raw floor, CertCredentials, MSAL and Azure.Identity
+/// once each, in a rotating order, so a neighbour's burst on this shared machine slows all four alike instead of
+/// whichever BenchmarkDotNet happened to be running. Two endpoints: the real loopback service (the target's "same
+/// round trip") and an in-process endpoint that answers at once, which leaves only the client's own work: the
+/// signature and everything each library does around it.
+/// </summary>
+internal static class InterleavedColdScenario
+{
+    public static async Task<string> RunAsync(bool smoke, TextWriter log)
+    {
+        var rounds = smoke ? 5 : 400;
+        var text = new System.Text.StringBuilder();
+        foreach (var inProcess in new[] { false, true })
+        {
+            var benchmarks = new ColdAcquisitionBenchmarks { InProcessEndpoint = inProcess };
+            benchmarks.Setup();
+            try
+            {
+                var names = new[] { "raw RSA.SignData + POST", "CertCredentials", "MSAL.NET", "Azure.Identity" };
+                var calls = new Func<Task>[] { benchmarks.RawSignAndPost, benchmarks.CertCredentials, benchmarks.Msal, () => benchmarks.AzureIdentity().AsTask() };
+                var samples = names.Select(_ => new List<double>(rounds)).ToArray();
+                for (var round = -20; round < rounds; round++)
+                {
+                    for (var k = 0; k < calls.Length; k++)
+                    {
+                        var which = (k + Math.Abs(round)) % calls.Length;
+                        var start = Stopwatch.GetTimestamp();
+                        await calls[which]();
+                        if (round >= 0)
+                        {
+                            samples[which].Add(Stats.Milliseconds(start, Stopwatch.GetTimestamp()));
+                        }
+                    }
+                }
+
+                var medians = samples.Select(Stats.Median).ToArray();
+                var table = new MarkdownTable("method", "median", "p10", "p90", "median vs raw", "median minus raw");
+                for (var k = 0; k < names.Length; k++)
+                {
+                    var sorted = samples[k].Order().ToList();
+                    table.Add(names[k], Stats.Ms(medians[k]), Stats.Ms(Stats.Percentile(sorted, 10)), Stats.Ms(Stats.Percentile(sorted, 90)),
+                        Stats.Ratio(medians[k], medians[0]), k == 0 ? "-" : Stats.Ms(medians[k] - medians[0]));
+                }
+
+                var where = inProcess ? "in-process endpoint (client-side work only)" : "loopback token service over HTTPS (the same round trip as the target)";
+                log.WriteLine($"  {where}: raw {Stats.Ms(medians[0])}, CertCredentials {Stats.Ms(medians[1])}");
+                text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"Cold acquisition, interleaved, {rounds} rounds, {where}").AppendLine().AppendLine(table.ToString());
+            }
+            finally
+            {
+                benchmarks.Cleanup();
+            }
+        }
+
+        return text.ToString();
+    }
+}
