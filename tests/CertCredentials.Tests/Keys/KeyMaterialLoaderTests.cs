@@ -1,0 +1,168 @@
+using CertCredentials.Keys;
+using CertCredentials.Tests.Infrastructure;
+
+namespace CertCredentials.Tests.Keys;
+
+/// <summary>Putting the inputs together: duplicates, the chain order and where it stops, exact mismatch words, ownership on dispose.</summary>
+public sealed class KeyMaterialLoaderTests
+{
+    private static readonly string KeyPem = Fixture.Text("rsa2048.pkcs8.pem");
+    private static readonly IReadOnlyDictionary<string, string> Known = Fixture.Thumbprints("rsa2048.thumbprints.txt");
+
+    [Fact]
+    public void The_same_key_given_twice_in_two_encodings_counts_once()
+    {
+        using var material = Load.FromText(KeyPem + Fixture.Text("rsa2048.pkcs1.pem"), certificate: Fixture.Text("rsa2048.crt.pem"));
+        material.KeySize.Should().Be(2048);
+    }
+
+    [Fact]
+    public void The_same_certificate_given_twice_is_kept_once()
+    {
+        using var material = Load.FromText(Fixture.Text("rsa2048.bundle.key-then-cert.pem"), certificate: Fixture.Text("rsa2048.crt.pem") + Fixture.Text("rsa2048.crt.pem"));
+        material.Chain.Should().ContainSingle();
+    }
+
+    [Fact]
+    public void A_self_signed_certificate_is_a_chain_of_one()
+    {
+        using var material = Load.FromFile("rsa2048.pkcs8.pem", certificateFixture: "rsa2048.crt.pem");
+        material.Chain.Should().ContainSingle().Which.RawData.Should().Equal(material.Certificate!.RawData);
+        material.Certificate.HasPrivateKey.Should().BeFalse();
+    }
+
+    [Fact]
+    public void The_chain_stops_where_no_issuer_is_given()
+    {
+        using var material = Load.FromText(Fixture.Text("chain.leaf.key.pem"), certificate: Fixture.Text("chain.leaf.crt.pem") + Fixture.Text("chain.root.crt.pem"));
+        material.Chain.Select(c => c.Subject).Should().Equal("CN=CertCredentials Test chain leaf");
+    }
+
+    [Fact]
+    public void The_chain_climbs_through_each_issuer_to_the_root()
+    {
+        using var material = Load.FromText(Fixture.Text("chain.leaf.key.pem"),
+            certificate: Fixture.Text("chain.root.crt.pem") + Fixture.Text("rsa2048.crt.pem") + Fixture.Text("chain.leaf.crt.pem") + Fixture.Text("chain.intermediate.crt.pem"));
+        material.Chain.Select(c => c.Subject).Should().Equal(
+            "CN=CertCredentials Test chain leaf", "CN=CertCredentials Test Intermediate CA", "CN=CertCredentials Test Root CA");
+    }
+
+    [Fact]
+    public void A_key_that_fits_no_single_certificate_names_it_with_its_thumbprint()
+    {
+        var e = Load.Refusal(() => Load.FromFile("other.key.pem", certificateFixture: "rsa2048.crt.pem"), CertificateCredentialFailure.KeyCertificateMismatch);
+        e.Message.Should().Be(
+            $"The private key does not belong to the certificate 'CN=CertCredentials Test rsa2048' ({Known["sha1_hex"][..8]}..., SHA-1 {Known["sha1_hex"]}): its public key differs. " +
+            "Give the key that was generated with this certificate, or the certificate made from this key.");
+    }
+
+    [Fact]
+    public void A_key_that_fits_none_of_several_certificates_names_the_first_and_the_count()
+    {
+        var e = Load.Refusal(() => Load.FromText(Fixture.Text("other.key.pem"), certificate: Fixture.Text("chain.certs.root-first.pem")), CertificateCredentialFailure.KeyCertificateMismatch);
+        e.Message.Should().Be("The private key belongs to none of the 3 certificates given (the first is 'CN=CertCredentials Test Root CA'). Give the certificate made from this key.");
+    }
+
+    [Fact]
+    public void A_thumbprint_of_another_certificate_is_refused_with_both_thumbprints_of_the_right_one()
+    {
+        var other = Fixture.Thumbprints("other.thumbprints.txt");
+        var e = Load.Refusal(() => Load.FromFile("rsa2048.pkcs8.pem", certificateFixture: "rsa2048.crt.pem", thumbprint: other["sha256_hex"]), CertificateCredentialFailure.ThumbprintMismatch);
+        e.Message.Should().Be(
+            $"The CertificateThumbprint (SHA-256 {other["sha256_b64url"]}) is not the thumbprint of the certificate given ('CN=CertCredentials Test rsa2048': SHA-1 {Known["sha1_hex"]}, x5t#S256 {Known["sha256_b64url"]}). " +
+            "Leave CertificateThumbprint empty (it is computed from the certificate), or give the certificate it belongs to.");
+        Load.Refusal(() => Load.FromFile("rsa2048.pkcs8.pem", certificateFixture: "rsa2048.crt.pem", thumbprint: other["sha1_hex"]), CertificateCredentialFailure.ThumbprintMismatch)
+            .Message.Should().StartWith($"The CertificateThumbprint (SHA-1 {other["sha1_hex"]}) is not");
+    }
+
+    [Theory]
+    [InlineData("sha1_hex")]
+    [InlineData("sha256_b64url")]
+    public void The_thumbprint_of_the_certificate_given_is_accepted_and_the_sha256_is_sent(string form)
+    {
+        using var material = Load.FromFile("rsa2048.pkcs8.pem", certificateFixture: "rsa2048.crt.pem", thumbprint: Known[form]);
+        material.Thumbprint.Base64Url.Should().Be(Known["sha256_b64url"]);
+    }
+
+    [Fact]
+    public void A_whitespace_thumbprint_counts_as_none()
+    {
+        using var material = Load.FromFile("rsa2048.pkcs8.pem", certificateFixture: "rsa2048.crt.pem", thumbprint: "  ");
+        material.Thumbprint.Algorithm.Should().Be(ThumbprintAlgorithm.Sha256);
+    }
+
+    [Fact]
+    public void Certificate_text_and_certificate_path_together_are_refused()
+    {
+        Load.Refusal(() => Load.From(new() { PrivateKey = KeyPem, Certificate = Fixture.Text("rsa2048.crt.pem"), CertificatePath = Fixture.Path("rsa2048.crt.pem") }),
+            CertificateCredentialFailure.InvalidOptions, KeyPem).Message.Should().Be("Both Certificate and CertificatePath are set; set only one of them.");
+    }
+
+    [Fact]
+    public void A_key_path_with_surrounding_spaces_is_trimmed()
+    {
+        using var material = Load.From(new() { PrivateKeyPath = "  " + Fixture.Path("rsa2048.pkcs8.pem") + " ", CertificatePath = " " + Fixture.Path("rsa2048.crt.pem") });
+        material.Certificate.Should().NotBeNull();
+    }
+
+    [Fact]
+    public void A_certificate_alone_with_no_key_input_is_refused_as_no_key_given()
+    {
+        Load.Refusal(() => Load.From(new() { CertificatePath = Fixture.Path("rsa2048.crt.pem") }), CertificateCredentialFailure.PrivateKeyMissing)
+            .Message.Should().Be("No private key was given. Set PrivateKey to the PEM text of the key (or base64 of a PKCS#12 file), or PrivateKeyPath to a PEM or PKCS#12 file.");
+    }
+
+    [Fact]
+    public void Key_text_holding_only_unrelated_blocks_holds_no_private_key()
+    {
+        Load.Refusal(() => Load.FromText("-----BEGIN X509 CRL-----\nAQID\n-----END X509 CRL-----"), CertificateCredentialFailure.PrivateKeyMissing).Message
+            .Should().Be("The PrivateKey option holds no private key. Give the PEM text of the key (BEGIN PRIVATE KEY, BEGIN RSA PRIVATE KEY or BEGIN ENCRYPTED PRIVATE KEY) or a PKCS#12 (.pfx) file.");
+    }
+
+    [Fact]
+    public void A_certificate_as_the_key_is_refused_as_a_certificate_without_key_even_next_to_a_public_key()
+    {
+        using var certificate = Fixture.Certificate("rsa2048.crt.pem");
+        using var publicKey = certificate.GetRSAPublicKey()!;
+        Load.Refusal(() => Load.FromText(Fixture.Text("rsa2048.crt.pem") + publicKey.ExportSubjectPublicKeyInfoPem()), CertificateCredentialFailure.CertificateWithoutPrivateKey);
+    }
+
+    [Fact]
+    public void A_key_of_exactly_2048_bits_is_accepted_and_1024_refused_with_its_size()
+    {
+        using (var material = Load.FromFile("rsa2048.pkcs8.pem", thumbprint: Known["sha1_hex"]))
+        {
+            material.KeySize.Should().Be(2048);
+        }
+
+        Load.Refusal(() => Load.FromFile("rsa1024.key.pem", thumbprint: Known["sha1_hex"]), CertificateCredentialFailure.PrivateKeyTooSmall).Message
+            .Should().StartWith($"The RSA key in the file '{Fixture.Path("rsa1024.key.pem")}' (PrivateKeyPath) has 1024 bits; Microsoft Entra ID refuses keys under 2048 bits (AADSTS50032).");
+    }
+
+    [Fact]
+    public void Describes_itself_with_the_certificate_subject_and_expiry_or_only_the_thumbprint()
+    {
+        using (var material = Load.FromFile("rsa2048.pkcs8.pem", certificateFixture: "rsa2048.crt.pem"))
+        {
+            material.ToString().Should().Be(
+                $"RSA-2048 key; certificate 'CN=CertCredentials Test rsa2048' valid until {material.Certificate!.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm}Z; x5t#S256={Known["sha256_b64url"]}");
+        }
+
+        using var bare = Load.FromFile("rsa2048.pkcs8.pem", thumbprint: Known["sha1_hex"]);
+        bare.ToString().Should().Be($"RSA-2048 key; x5t={Known["sha1_b64url"]}");
+        bare.Warnings.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Disposing_disposes_the_key_and_every_certificate()
+    {
+        var material = Load.FromFile("chain.leaf.pfx", Fixture.Passphrase);
+        var chain = material.Chain.ToList();
+        var certificate = material.Certificate!;
+        material.Dispose();
+
+        FluentActions.Invoking(() => material.PrivateKey.ExportParameters(false)).Should().Throw<ObjectDisposedException>();
+        chain.Should().OnlyContain(c => c.Handle == IntPtr.Zero);
+        certificate.Handle.Should().Be(IntPtr.Zero);
+    }
+}
