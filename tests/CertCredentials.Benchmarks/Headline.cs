@@ -55,7 +55,7 @@ internal static class Headline
                 var f = (Many: Find("ManyTokensBenchmarks", floor, spread), One: Find("ManyTokensBenchmarks", floor, "1 token"));
                 if (f.Many is not null)
                 {
-                    table.Add($"cached, {spread}: physical floor, {(floor == "FloorOneObject" ? 1 : 2)} object(s) per lookup", Cell(f), "-", "-", "-", "-", "(what any design costs here)");
+                    table.Add($"cached, {spread}: reference, a bare lookup touching {(floor == "FloorOneObject" ? "1 object" : "2 objects")}", Cell(f), "-", "-", "-", "-", "(no target: shows what memory alone costs)");
                 }
             }
 
