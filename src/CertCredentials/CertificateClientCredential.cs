@@ -41,7 +41,20 @@ public sealed class CertificateClientCredential : IDisposable
         _settings = CredentialSettings.From(options);
         var time = timeProvider ?? TimeProvider.System;
         var log = logger ?? NullLogger.Instance;
-        _key = KeyMaterialLoader.Load(options);
+
+        // The cache is allocated right after the credential, before the key-reading garbage, so the two share memory
+        // pages and often a cache line: with thousands of credentials, the lookup then misses the CPU cache less.
+        _cache = new TokenCache(AcquireAsync, _settings, time, log);
+        try
+        {
+            _key = KeyMaterialLoader.Load(options);
+        }
+        catch
+        {
+            _cache.Dispose();
+            throw;
+        }
+
         try
         {
             ReportKey(log, time);
@@ -50,10 +63,10 @@ public sealed class CertificateClientCredential : IDisposable
             _httpClient = httpClient ?? CreateHttpClient();
             var sender = new TokenRequestSender(_httpClient, _settings, _assertions, time, _key.Thumbprint.ToString());
             _pipeline = new TokenRequestPipeline(sender, _settings, time, log);
-            _cache = new TokenCache(AcquireAsync, _settings, time, log);
         }
         catch
         {
+            _cache.Dispose();
             _key.Dispose();
             throw;
         }

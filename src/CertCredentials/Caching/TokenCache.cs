@@ -61,21 +61,24 @@ internal sealed class TokenCache : IDisposable
 
     public ValueTask<AccessToken> GetAsync(CancellationToken cancellationToken)
     {
+        // The clock first: its read does not depend on the entry, so the entry's cache miss (many credentials) overlaps it.
+        var now = _timeProvider.GetUtcNow();
         var current = Volatile.Read(ref _current);
-        if (current is not null)
+        if (current is not null && now < current.UsableUntil)
         {
-            var now = _timeProvider.GetUtcNow();
-            if (now < current.UsableUntil)
+            if (now >= current.RefreshAt)
             {
-                if (now >= current.RefreshAt)
-                {
-                    StartBackgroundRefresh(current);
-                }
-
-                CredentialTelemetry.CacheHits.Add(1);
-                CredentialLog.TokenServedFromCache(_logger, _settings.Scope, current.Token.ExpiresOn);
-                return new ValueTask<AccessToken>(current.Token);
+                StartBackgroundRefresh(current);
             }
+
+            CredentialTelemetry.CacheHits.Add(1);
+            if (_logger.IsEnabled(LogLevel.Trace))
+            {
+                // Checked here, not only inside: the arguments would otherwise touch _settings on every hit.
+                CredentialLog.TokenServedFromCache(_logger, _settings.Scope, current.Token.ExpiresOn);
+            }
+
+            return new ValueTask<AccessToken>(current.Token);
         }
 
         return new ValueTask<AccessToken>(WaitForTokenAsync(cancellationToken));

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -214,30 +215,55 @@ internal static partial class TokenResponseReader
     private static bool TryReadSeconds(string? text, out double seconds) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out seconds) && double.IsFinite(seconds);
 
+    /// <summary>
+    /// Reads the body, never more than <see cref="MaxResponseBytes"/>: into an array of exactly Content-Length bytes
+    /// when the server says it (the usual case: one allocation), else through a pooled chunk.
+    /// </summary>
     private static async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, TokenRequestContext context, int status, CancellationToken cancellationToken)
     {
-        if (response.Content.Headers.ContentLength > MaxResponseBytes)
+        var announced = response.Content.Headers.ContentLength;
+        if (announced > MaxResponseBytes)
         {
-            throw TooLarge(context, status, response.Content.Headers.ContentLength.Value);
+            throw TooLarge(context, status, announced.Value);
         }
 
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            var buffer = new MemoryStream();
-            var chunk = new byte[16 * 1024];
-            int read;
-            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            if (announced is { } length)
             {
-                if (buffer.Length + read > MaxResponseBytes)
+                var body = new byte[length];
+                var filled = 0;
+                int read;
+                while (filled < body.Length && (read = await stream.ReadAsync(body.AsMemory(filled), cancellationToken).ConfigureAwait(false)) > 0)
                 {
-                    throw TooLarge(context, status, null);
+                    filled += read;
                 }
 
-                buffer.Write(chunk, 0, read);
+                return filled == body.Length ? body : body[..filled];
             }
 
-            return buffer.ToArray();
+            var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+            try
+            {
+                var buffer = new MemoryStream();
+                int read;
+                while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    if (buffer.Length + read > MaxResponseBytes)
+                    {
+                        throw TooLarge(context, status, null);
+                    }
+
+                    buffer.Write(chunk, 0, read);
+                }
+
+                return buffer.ToArray();
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
+            }
         }
     }
 
