@@ -61,7 +61,8 @@ public sealed class CertificateClientCredentialOptions
 
     /// <summary>
     /// A token counts as expired this long before its real expiry (default 5 minutes, as MSAL), so a request never
-    /// leaves with a token about to lapse. Halved for tokens that live less than twice this.
+    /// leaves with a token about to lapse. At most a quarter of a token's lifetime, so short-lived tokens still get a
+    /// background refresh window.
     /// </summary>
     public TimeSpan ExpirationMargin { get; set; } = TimeSpan.FromMinutes(5);
 

@@ -28,12 +28,13 @@ internal sealed class CachedToken
 
     /// <summary>
     /// Lifetimes count from when the request was sent, not when the answer came: the conservative side. The margin is
-    /// at most half the lifetime, so a short-lived token is still cached for a while instead of never.
+    /// at most a quarter of the lifetime, so a short-lived token is still served for three quarters of its life and,
+    /// with the default ratio, refreshed in the background from half of it: no caller waits even for 2-minute tokens.
     /// </summary>
     public static CachedToken From(TokenResponse response, DateTimeOffset requestedAt, CredentialSettings settings)
     {
         var expiresOn = requestedAt + response.ExpiresIn;
-        var margin = TimeSpan.FromTicks(Math.Min(settings.ExpirationMargin.Ticks, response.ExpiresIn.Ticks / 2));
+        var margin = TimeSpan.FromTicks(Math.Min(settings.ExpirationMargin.Ticks, response.ExpiresIn.Ticks / 4));
         var usableUntil = expiresOn - margin;
         var refreshAt = requestedAt + (response.RefreshIn ?? response.ExpiresIn * settings.RefreshRatio);
         if (refreshAt > usableUntil)

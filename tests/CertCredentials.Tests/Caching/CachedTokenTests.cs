@@ -29,25 +29,26 @@ public sealed class CachedTokenTests
     }
 
     [Fact]
-    public void The_margin_is_at_most_half_the_lifetime()
+    public void The_margin_is_at_most_a_quarter_of_the_lifetime_leaving_a_refresh_window()
     {
         var cached = CachedToken.From(Response(TimeSpan.FromMinutes(4)), RequestedAt, Settings());
-        cached.UsableUntil.Should().Be(RequestedAt.AddMinutes(2), "a 4-minute token keeps half its life, not minus 5 minutes");
-        cached.RefreshAt.Should().Be(RequestedAt.AddMinutes(2), "half the lifetime, which is also the usable end");
+        cached.UsableUntil.Should().Be(RequestedAt.AddMinutes(3), "a 4-minute token is served for three quarters of its life, not minus 5 minutes");
+        cached.RefreshAt.Should().Be(RequestedAt.AddMinutes(2), "half the lifetime: a minute of background refresh before the usable end");
     }
 
     [Fact]
-    public void A_margin_of_exactly_half_the_lifetime_is_used_as_it_is()
+    public void A_margin_of_exactly_a_quarter_of_the_lifetime_is_used_as_it_is()
     {
-        var cached = CachedToken.From(Response(TimeSpan.FromMinutes(10)), RequestedAt, Settings());
-        cached.UsableUntil.Should().Be(RequestedAt.AddMinutes(5));
+        var cached = CachedToken.From(Response(TimeSpan.FromMinutes(20)), RequestedAt, Settings());
+        cached.UsableUntil.Should().Be(RequestedAt.AddMinutes(15));
+        cached.RefreshAt.Should().Be(RequestedAt.AddMinutes(10));
     }
 
     [Fact]
     public void The_configured_margin_and_ratio_are_used()
     {
-        var cached = CachedToken.From(Response(TimeSpan.FromHours(1)), RequestedAt, Settings(TimeSpan.FromMinutes(20), ratio: 0.25));
-        cached.UsableUntil.Should().Be(RequestedAt.AddMinutes(40));
+        var cached = CachedToken.From(Response(TimeSpan.FromHours(1)), RequestedAt, Settings(TimeSpan.FromMinutes(12), ratio: 0.25));
+        cached.UsableUntil.Should().Be(RequestedAt.AddMinutes(48));
         cached.RefreshAt.Should().Be(RequestedAt.AddMinutes(15));
     }
 

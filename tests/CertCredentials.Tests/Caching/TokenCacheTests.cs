@@ -102,22 +102,27 @@ public sealed class TokenCacheTests : IAsyncLifetime
     [Fact]
     public async Task Configurable_expiration_margin()
     {
-        var credential = _entra.Credential(o => { o.ExpirationMargin = TimeSpan.FromMinutes(20); o.RefreshRatio = 1.0; });
+        var credential = _entra.Credential(o => { o.ExpirationMargin = TimeSpan.FromMinutes(10); o.RefreshRatio = 1.0; });
         var first = await credential.GetTokenAsync();
-        _time.Advance(TimeSpan.FromSeconds(3599 - 1201));
+        _time.Advance(TimeSpan.FromSeconds(3599 - 601));
         credential.GetTokenAsync().Synchronously().Should().Be(first);
         _time.Advance(TimeSpan.FromSeconds(2));
         (await credential.GetTokenAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30))).Token.Should().NotBe(first.Token);
     }
 
     [Fact]
-    public async Task Short_lived_tokens_are_still_cached_for_half_their_life()
+    public async Task Short_lived_tokens_are_cached_and_refreshed_in_the_background()
     {
-        await using var entra = await LocalEntra.StartAsync(_time, o => o.AccessTokenLifetime = TimeSpan.FromMinutes(2));
+        await using var entra = await LocalEntra.StartAsync(_time, o => o.AccessTokenLifetime = TimeSpan.FromSeconds(121));
         var credential = entra.Credential();
         var first = await credential.GetTokenAsync();
         credential.GetTokenAsync().Synchronously().Should().Be(first, "a 2-minute token is not 'expired' by a 5-minute margin");
         entra.Service.TokenRequestCount.Should().Be(1);
+
+        _time.Advance(TimeSpan.FromSeconds(61));
+        credential.GetTokenAsync().Synchronously().Should().Be(first, "past half its life a 2-minute token is still served, while it is refreshed");
+        await Eventually.TrueAsync(() => credential.CachedToken?.Token != first.Token, "the background refresh of a short token");
+        entra.Service.TokenRequestCount.Should().Be(2);
     }
 
     [Fact]
