@@ -6,6 +6,10 @@ namespace CertCredentials.Keys;
 /// </summary>
 internal static class KeyErrors
 {
+    public const string ExportPkcs8 = "openssl pkcs8 -topk8 -v2 aes-256-cbc -in <key> -out key.pem";
+
+    public const string ExportPkcs12 = "openssl pkcs12 -export -in cert.pem -inkey key.pem -out app.pfx";
+
     private const string MakeRsaKey =
         "Make an RSA key and certificate with: openssl req -x509 -newkey rsa:2048 -sha256 -days 365 -subj \"/CN=my-app\" -keyout key.pem -out cert.pem, then upload cert.pem under Certificates & secrets of the app registration";
 
@@ -47,6 +51,12 @@ internal static class KeyErrors
         new(CertificateCredentialFailure.EncryptionUnsupported,
             $"{Capitalize(source.ToString())} is encrypted with {scheme}, which this library cannot decrypt. " +
             "Re-encrypt it with: openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256 -in <key> -out key.pem");
+
+    public static CertificateCredentialException TooManyIterations(KeySource source, string scheme, int limit, string exportCommand, Exception? inner = null) =>
+        new(CertificateCredentialFailure.EncryptionUnsupported,
+            $"{Capitalize(source.ToString())} is encrypted with {scheme} and asks for an iteration count that is not between 1 and {limit.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}, the most this library runs (OpenSSL writes 2,048). " +
+            $"A file asking for more is damaged or was not made for real use. Export it again: {exportCommand}",
+            inner);
 
     public static CertificateCredentialException CertificateWithoutKey(KeySource source) =>
         new(CertificateCredentialFailure.CertificateWithoutPrivateKey,

@@ -139,13 +139,34 @@ internal static class KeyInputReader
 
     public static X509Certificate2 LoadCertificate(ReadOnlySpan<byte> der, KeySource source)
     {
+        X509Certificate2 certificate;
         try
         {
             // openssl's TRUSTED CERTIFICATE appends trust settings after the certificate: read the first value only.
-            return X509CertificateLoader.LoadCertificate(der[..DerClassifier.FirstValueLength(der)]);
+            certificate = X509CertificateLoader.LoadCertificate(der[..DerClassifier.FirstValueLength(der)]);
         }
         catch (CryptographicException e)
         {
+            throw KeyErrors.Corrupt(source, "the certificate", e);
+        }
+
+        try
+        {
+            // The loader decodes lazily: read now every field used later, so a damaged one fails here, typed.
+            _ = certificate.Subject;
+            _ = certificate.NotAfter;
+            _ = certificate.NotBefore;
+            _ = certificate.IssuerName.RawData;
+            if (certificate.PublicKey.Oid.Value == Oids.Rsa)
+            {
+                using var publicKey = certificate.GetRSAPublicKey();
+            }
+
+            return certificate;
+        }
+        catch (CryptographicException e)
+        {
+            certificate.Dispose();
             throw KeyErrors.Corrupt(source, "the certificate", e);
         }
     }

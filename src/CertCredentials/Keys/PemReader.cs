@@ -9,54 +9,81 @@ namespace CertCredentials.Keys;
 /// </summary>
 internal static partial class PemReader
 {
-    [GeneratedRegex(@"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END ([A-Z0-9 ]+)-----", RegexOptions.Singleline | RegexOptions.CultureInvariant, 1000)]
-    private static partial Regex BlockPattern();
-
-    [GeneratedRegex(@"-----BEGIN ([A-Z0-9 ]+)-----", RegexOptions.CultureInvariant, 1000)]
-    private static partial Regex BeginPattern();
-
     [GeneratedRegex(@"Proc-Type:\s*([0-9]+\s*,\s*[A-Z\-]+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 1000)]
     private static partial Regex ProcTypePattern();
 
     [GeneratedRegex(@"DEK-Info:\s*([A-Za-z0-9\-]+)\s*,\s*([0-9A-Fa-f]+)", RegexOptions.CultureInvariant, 1000)]
     private static partial Regex DekInfoPattern();
 
-    /// <summary>Whether the text holds at least one BEGIN marker.</summary>
-    public static bool LooksLikePem(string normalizedText) => normalizedText.Contains("-----BEGIN ", StringComparison.Ordinal);
+    private const string Begin = "-----BEGIN ";
+    private const string End = "-----END ";
+    private const string Dashes = "-----";
+    private const int MaxLabelLength = 64;
 
-    /// <summary>Reads every block. Throws a typed error for a block that is truncated or whose base64 is corrupt.</summary>
+    /// <summary>Whether the text holds at least one BEGIN marker.</summary>
+    public static bool LooksLikePem(string normalizedText) => normalizedText.Contains(Begin, StringComparison.Ordinal);
+
+    /// <summary>
+    /// Reads every block, scanning once from left to right (no backtracking: text of many thousand markers costs what
+    /// its length costs). Throws a typed error for a block that is truncated, spliced or whose base64 is corrupt.
+    /// </summary>
     public static IReadOnlyList<PemBlock> ReadBlocks(string normalizedText, KeySource source)
     {
         var blocks = new List<PemBlock>();
-        var consumedUpTo = 0;
-        foreach (Match match in BlockPattern().Matches(normalizedText))
+        var position = 0;
+        while (true)
         {
-            var label = match.Groups[1].Value.Trim();
-            var endLabel = match.Groups[3].Value.Trim();
+            var begin = normalizedText.IndexOf(Begin, position, StringComparison.Ordinal);
+            if (begin < 0)
+            {
+                return blocks;
+            }
+
+            var label = ReadLabel(normalizedText, begin + Begin.Length, out var bodyStart);
+            if (label is null)
+            {
+                // "-----BEGIN " not followed by a label and dashes: not a marker; look further.
+                position = begin + Begin.Length;
+                continue;
+            }
+
+            var end = normalizedText.IndexOf(End, bodyStart, StringComparison.Ordinal);
+            var nextBegin = normalizedText.IndexOf(Begin, bodyStart, StringComparison.Ordinal);
+            if (end < 0 || (nextBegin >= 0 && nextBegin < end))
+            {
+                throw KeyErrors.Unreadable(source,
+                    $"the PEM block '{label}' has no '-----END {label}-----' line: the text was cut short. Copy the whole block, from the BEGIN line through the END line");
+            }
+
+            var endLabel = ReadLabel(normalizedText, end + End.Length, out var after);
             if (!string.Equals(label, endLabel, StringComparison.Ordinal))
             {
                 throw KeyErrors.Unreadable(source,
-                    $"a PEM block begins with '-----BEGIN {label}-----' but ends with '-----END {endLabel}-----'. Two blocks were probably spliced together; copy each one whole");
+                    $"a PEM block begins with '-----BEGIN {label}-----' but ends with '-----END {endLabel ?? "?"}-----'. Two blocks were probably spliced together; copy each one whole");
             }
 
-            ThrowIfUnclosedBeginBefore(normalizedText, consumedUpTo, match.Index, source);
-            consumedUpTo = match.Index + match.Length;
-            blocks.Add(ParseBody(label, match.Groups[2].Value, source));
+            blocks.Add(ParseBody(label, normalizedText[bodyStart..end], source));
+            position = after;
         }
-
-        ThrowIfUnclosedBeginBefore(normalizedText, consumedUpTo, normalizedText.Length, source);
-        return blocks;
     }
 
-    private static void ThrowIfUnclosedBeginBefore(string text, int from, int to, KeySource source)
+    /// <summary>Reads "LABEL-----" at <paramref name="start"/>: upper-case letters, digits and spaces, bounded.</summary>
+    private static string? ReadLabel(string text, int start, out int after)
     {
-        var begin = BeginPattern().Match(text, from, to - from);
-        if (begin.Success)
+        after = start;
+        var i = start;
+        while (i < text.Length && i - start <= MaxLabelLength && (char.IsAsciiLetterUpper(text[i]) || char.IsAsciiDigit(text[i]) || text[i] == ' '))
         {
-            var label = begin.Groups[1].Value.Trim();
-            throw KeyErrors.Unreadable(source,
-                $"the PEM block '{label}' has no '-----END {label}-----' line: the text was cut short. Copy the whole block, from the BEGIN line through the END line");
+            i++;
         }
+
+        if (i == start || i - start > MaxLabelLength || string.CompareOrdinal(text, i, Dashes, 0, Dashes.Length) != 0)
+        {
+            return null;
+        }
+
+        after = i + Dashes.Length;
+        return text[start..i].Trim();
     }
 
     private static PemBlock ParseBody(string label, string body, KeySource source)
@@ -64,14 +91,24 @@ internal static partial class PemReader
         string? procType = null;
         string? dekInfo = null;
 
-        var proc = ProcTypePattern().Match(body);
+        Match proc;
+        Match dek;
+        try
+        {
+            proc = ProcTypePattern().Match(body);
+            dek = DekInfoPattern().Match(proc.Success ? body.Remove(proc.Index, proc.Length) : body);
+        }
+        catch (RegexMatchTimeoutException e)
+        {
+            throw KeyErrors.Unreadable(source, $"the PEM block '{label}' has headers that cannot be read", e);
+        }
+
         if (proc.Success)
         {
             procType = proc.Groups[1].Value.Replace(" ", string.Empty, StringComparison.Ordinal);
             body = body.Remove(proc.Index, proc.Length);
         }
 
-        var dek = DekInfoPattern().Match(body);
         if (dek.Success)
         {
             dekInfo = dek.Groups[1].Value.ToUpperInvariant() + "," + dek.Groups[2].Value;

@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
@@ -10,6 +11,12 @@ namespace CertCredentials.Keys;
 /// </summary>
 internal static class Pkcs12Reader
 {
+    /// <summary>
+    /// The most MAC iterations verified: .NET's own PKCS#12 loader limit. OpenSSL writes 2048; a file asking for
+    /// int.MaxValue would keep the check busy for over an hour.
+    /// </summary>
+    private static readonly int MaxMacIterations = Pkcs12LoaderLimits.Defaults.MacIterationLimit ?? 300_000;
+
     public static void Read(byte[] pfx, string? passphrase, KeySource source, KeyBag bag)
     {
         var password = ResolvePassword(pfx, passphrase, source);
@@ -18,7 +25,11 @@ internal static class Pkcs12Reader
         try
         {
             var flags = OperatingSystem.IsMacOS() ? X509KeyStorageFlags.DefaultKeySet : X509KeyStorageFlags.EphemeralKeySet;
-            collection = X509CertificateLoader.LoadPkcs12Collection(pfx, password, flags | X509KeyStorageFlags.Exportable);
+            collection = X509CertificateLoader.LoadPkcs12Collection(pfx, password, flags | X509KeyStorageFlags.Exportable, Pkcs12LoaderLimits.Defaults);
+        }
+        catch (Pkcs12LoadLimitExceededException e)
+        {
+            throw KeyErrors.TooManyIterations(source, "a PKCS#12 (.pfx) key derivation", Pkcs12LoaderLimits.Defaults.IndividualKdfIterationLimit ?? MaxMacIterations, KeyErrors.ExportPkcs12, e);
         }
         catch (CryptographicException e)
         {
@@ -40,7 +51,7 @@ internal static class Pkcs12Reader
                     bag.AddKey(rsa, source);
                 }
 
-                bag.AddCertificate(X509CertificateLoader.LoadCertificate(certificate.RawDataMemory.Span));
+                bag.AddCertificate(KeyInputReader.LoadCertificate(certificate.RawDataMemory.Span, source));
             }
         }
         finally
@@ -76,23 +87,66 @@ internal static class Pkcs12Reader
             return passphrase;
         }
 
+        var iterations = MacIterations(pfx);
+        if (iterations is null || iterations < 1 || iterations > MaxMacIterations)
+        {
+            throw KeyErrors.TooManyIterations(source, "a PKCS#12 (.pfx) MAC", MaxMacIterations, KeyErrors.ExportPkcs12);
+        }
+
         if (!string.IsNullOrEmpty(passphrase))
         {
-            return info.VerifyMac(passphrase)
+            return VerifyMac(info, passphrase, source)
                 ? passphrase
                 : throw KeyErrors.PassphraseIncorrect(source, "the PKCS#12 (.pfx) file");
         }
 
-        if (info.VerifyMac(string.Empty))
+        if (VerifyMac(info, string.Empty, source))
         {
             return string.Empty;
         }
 
-        if (info.VerifyMac(null))
+        if (VerifyMac(info, null, source))
         {
             return null;
         }
 
         throw KeyErrors.PassphraseRequired(source, "a password-protected PKCS#12 (.pfx) file");
+    }
+
+    private static bool VerifyMac(Pkcs12Info info, string? password, KeySource source)
+    {
+        try
+        {
+            return info.VerifyMac(password);
+        }
+        catch (CryptographicException e)
+        {
+            // An unknown MAC digest, for one: the file is not one this platform can check.
+            throw KeyErrors.Corrupt(source, "the PKCS#12 (.pfx) file's integrity check (its MAC)", e);
+        }
+    }
+
+    /// <summary>PFX ::= SEQUENCE { version, authSafe, macData SEQUENCE { mac, macSalt, iterations INTEGER DEFAULT 1 } }.</summary>
+    private static int? MacIterations(byte[] pfx)
+    {
+        try
+        {
+            var outer = new AsnReader(pfx, AsnEncodingRules.BER).ReadSequence();
+            outer.ReadEncodedValue();
+            outer.ReadEncodedValue();
+            if (!outer.HasData)
+            {
+                return 1;
+            }
+
+            var macData = outer.ReadSequence();
+            macData.ReadEncodedValue();
+            macData.ReadEncodedValue();
+            return !macData.HasData ? 1 : macData.TryReadInt32(out var iterations) ? iterations : null;
+        }
+        catch (AsnContentException)
+        {
+            return null;
+        }
     }
 }

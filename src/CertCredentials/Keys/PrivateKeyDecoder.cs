@@ -19,6 +19,12 @@ internal static class PrivateKeyDecoder
         "1.2.840.113549.1.12.1.3", "1.2.840.113549.1.12.1.5", "1.2.840.113549.1.12.1.6",
     ];
 
+    /// <summary>
+    /// The most key-derivation iterations a file may ask for. OpenSSL writes 2048 and current advice is 600,000; a file
+    /// asking for more is damaged or hostile, and honouring int.MaxValue would take the better part of an hour.
+    /// </summary>
+    public const int MaxKdfIterations = 1_000_000;
+
     public static RSA FromPkcs8(ReadOnlyMemory<byte> der, KeySource source)
     {
         Pkcs8PrivateKeyInfo info;
@@ -123,6 +129,14 @@ internal static class PrivateKeyDecoder
             if (oid != Oids.Pbes2)
             {
                 supported = SupportedPbes1Schemes.Contains(oid);
+                if (supported)
+                {
+                    // PBES1 and PKCS#12 PBE parameters: SEQUENCE { salt OCTET STRING, iterations INTEGER }.
+                    var pbeParameters = algorithm.ReadSequence();
+                    pbeParameters.ReadEncodedValue();
+                    CheckIterations(pbeParameters, source, Oids.EncryptionName(oid));
+                }
+
                 return Oids.EncryptionName(oid);
             }
 
@@ -134,7 +148,7 @@ internal static class PrivateKeyDecoder
             {
                 var kdfParameters = kdf.ReadSequence();
                 kdfParameters.ReadEncodedValue(); // salt
-                kdfParameters.ReadInteger(); // iteration count
+                CheckIterations(kdfParameters, source, "PBES2 with PBKDF2");
                 if (kdfParameters.HasData && kdfParameters.PeekTag().HasSameClassAndValue(Asn1Tag.Integer))
                 {
                     kdfParameters.ReadInteger(); // key length
@@ -155,6 +169,14 @@ internal static class PrivateKeyDecoder
         catch (AsnContentException e)
         {
             throw KeyErrors.Corrupt(source, "the encrypted PKCS#8 private key", e);
+        }
+    }
+
+    private static void CheckIterations(AsnReader parameters, KeySource source, string scheme)
+    {
+        if (!parameters.TryReadInt32(out var iterations) || iterations < 1 || iterations > MaxKdfIterations)
+        {
+            throw KeyErrors.TooManyIterations(source, scheme, MaxKdfIterations, KeyErrors.ExportPkcs8);
         }
     }
 }

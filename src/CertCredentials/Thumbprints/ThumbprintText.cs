@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
@@ -104,14 +103,23 @@ internal static class ThumbprintText
             }
         }
 
-        var urlSafe = unpadded.Replace('+', '-').Replace('/', '_');
-        var bytes = new byte[Base64Url.GetMaxDecodedLength(urlSafe.Length)];
-        if (!Base64Url.TryDecodeFromChars(urlSafe, bytes, out var written) || written is not (20 or 32))
+        // Standard base64 with padding restored: Convert never throws here, where Base64Url does on spare bits.
+        var standard = unpadded.Replace('-', '+').Replace('_', '/');
+        standard = standard.PadRight(standard.Length + (4 - standard.Length % 4) % 4, '=');
+        var bytes = new byte[standard.Length];
+        if (!Convert.TryFromBase64String(standard, bytes, out var written) || written is not (20 or 32))
         {
             return false;
         }
 
+        // A hash always encodes canonically (its spare bits zero): anything else is a mistyped value, not a thumbprint.
         hash = bytes[..written];
+        if (!string.Equals(Convert.ToBase64String(hash).TrimEnd('='), standard.TrimEnd('='), StringComparison.Ordinal))
+        {
+            hash = null;
+            return false;
+        }
+
         return true;
     }
 

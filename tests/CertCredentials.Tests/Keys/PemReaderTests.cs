@@ -101,11 +101,11 @@ public sealed class PemReaderTests
     }
 
     [Fact]
-    public void A_begin_line_without_an_end_line_before_a_complete_block_is_refused_as_spliced()
+    public void A_begin_line_without_an_end_line_before_another_block_is_refused_as_cut_short()
     {
-        // The block runs from the unclosed BEGIN to the next block's END, so the labels differ.
+        // Another BEGIN comes before any END: the first block was cut short (not spliced with the next one).
         var e = Refusal("-----BEGIN RSA PRIVATE KEY-----\nAQID\n\n-----BEGIN X-----\nAQID\n-----END X-----");
-        e.Message.Should().Contain("begins with '-----BEGIN RSA PRIVATE KEY-----' but ends with '-----END X-----'");
+        e.Message.Should().Contain("the PEM block 'RSA PRIVATE KEY' has no '-----END RSA PRIVATE KEY-----' line");
     }
 
     [Fact]
