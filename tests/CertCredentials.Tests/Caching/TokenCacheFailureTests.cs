@@ -314,6 +314,36 @@ public sealed class TokenCacheFailureTests : IDisposable
     }
 
     [Fact]
+    public async Task A_forced_refresh_at_the_same_instant_replaces_the_cached_token()
+    {
+        Answer("first");
+        await GetAsync();
+        Answer("second");
+        await _cache.RefreshAsync(null, CancellationToken.None).WaitAsync(Wait);
+        _cache.Current!.Token.Token.Should().Be("second", "a token requested no earlier than the cached one replaces it");
+    }
+
+    [Fact]
+    public async Task A_failed_forced_refresh_leaves_the_valid_token_and_its_refresh_time_alone()
+    {
+        Answer("first");
+        await GetAsync();
+        var before = _cache.Current!;
+        Fail(Unavailable());
+        await FluentActions.Awaiting(() => _cache.RefreshAsync("{}", CancellationToken.None)).Should().ThrowAsync<TokenEndpointException>();
+        _cache.Current.Should().BeSameAs(before, "only a failed background refresh moves the next attempt");
+    }
+
+    [Fact]
+    public async Task After_disposal_a_lookup_is_refused_at_once_without_a_request()
+    {
+        _cache.Dispose();
+        (await FluentActions.Awaiting(GetAsync).Should().ThrowAsync<CertificateCredentialException>())
+            .Which.Message.Should().Be("The certificate credential was disposed; create a new one.");
+        _calls.Should().Be(0);
+    }
+
+    [Fact]
     public async Task A_caller_s_cancellation_before_the_call_is_honoured_without_a_request()
     {
         await FluentActions.Awaiting(() => _cache.RefreshAsync(null, new CancellationToken(canceled: true))).Should().ThrowAsync<OperationCanceledException>();

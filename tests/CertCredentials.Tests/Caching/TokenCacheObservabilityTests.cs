@@ -201,6 +201,17 @@ public sealed class TokenCacheObservabilityTests : IDisposable
     }
 
     [Fact]
+    public async Task A_failed_forced_refresh_is_logged_as_a_failed_acquisition_even_with_a_valid_token()
+    {
+        Answer("t1");
+        await GetAsync();
+        Fail(new TokenEndpointException(CertificateCredentialFailure.TokenEndpointUnavailable, "503", statusCode: 503, isRetryable: true));
+        await FluentActions.Awaiting(() => _cache.RefreshAsync(null, CancellationToken.None)).Should().ThrowAsync<TokenEndpointException>();
+        _logs.WithId(1106).Should().ContainSingle();
+        _logs.WithId(1104).Should().BeEmpty("it was not a background refresh");
+    }
+
+    [Fact]
     public async Task Invalidation_claims_and_a_clamped_lifetime_are_logged()
     {
         Answer("t1", clamped: "999999999");
