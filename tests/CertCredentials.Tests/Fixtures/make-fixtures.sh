@@ -152,7 +152,9 @@ self_signed rsa2048.pkcs8.pem 'CertCredentials Test rsa2048' rsa2048.crt.pem sha
 openssl x509 -in rsa2048.crt.pem -outform DER -out rsa2048.crt.der
 
 openssl pkey -in rsa2048.pkcs8.pem -traditional -out rsa2048.pkcs1.pem
-openssl pkey -in rsa2048.pkcs8.pem -outform DER -out rsa2048.pkcs8.der
+# OpenSSL 3.0's `pkey -outform DER` writes PKCS#1 for RSA: pkcs8 -topk8 -nocrypt gives real PKCS#8 DER.
+openssl pkcs8 -topk8 -nocrypt -in rsa2048.pkcs8.pem -outform DER -out rsa2048.pkcs8.der
+openssl rsa -in rsa2048.pkcs8.pem -traditional -outform DER -out rsa2048.pkcs1.der
 base64 < rsa2048.pkcs8.der | tr -d '\n' > rsa2048.pkcs8.b64.txt
 expect_first_line rsa2048.pkcs8.pem '-----BEGIN PRIVATE KEY-----'
 expect_first_line rsa2048.pkcs1.pem '-----BEGIN RSA PRIVATE KEY-----'

@@ -15,7 +15,8 @@ public sealed class DerClassifierTests
     {
         { "rsa2048.pfx", nameof(DerKind.Pkcs12) },
         { "rsa2048.legacy.pfx", nameof(DerKind.Pkcs12) },
-        { "rsa2048.pkcs8.der", nameof(DerKind.Pkcs1) }, // despite its name: openssl 3.0's pkey -outform DER wrote PKCS#1
+        { "rsa2048.pkcs8.der", nameof(DerKind.Pkcs8) },
+        { "rsa2048.pkcs1.der", nameof(DerKind.Pkcs1) },
         { "rsa2048.crt.der", nameof(DerKind.Certificate) },
     };
 

@@ -12,6 +12,7 @@ public sealed class KeyFormsTests
         { "rsa2048.pkcs8.pem", null },
         { "rsa2048.pkcs1.pem", null },
         { "rsa2048.pkcs8.der", null },
+        { "rsa2048.pkcs1.der", null },
         { "rsa2048.pkcs8.b64.txt", null },
         { "rsa2048.pkcs8.aes256-sha256.pem", P },
         { "rsa2048.pkcs8.aes128-sha1.pem", P },
