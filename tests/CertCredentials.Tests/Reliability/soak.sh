@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The full-size soak: 60 s, 16 workers, tokens that live 6 s (override with SOAK_SECONDS, SOAK_WORKERS,
+# The full-size soak: 60 s, 16 workers, tokens that live 5 s (override with SOAK_SECONDS, SOAK_WORKERS,
 # SOAK_TOKEN_SECONDS). Loopback only; it stops by itself. Prints the figures for docs/reliability.md.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
