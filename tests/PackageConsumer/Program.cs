@@ -1,4 +1,7 @@
 // A user's program referencing the CertCredentials package: registers it as Program.cs would and signs an assertion.
+// Given the path of the symbols package, it also checks that the symbols carry every source file of the library.
+using System.IO.Compression;
+using System.Reflection.Metadata;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using CertCredentials;
@@ -23,4 +26,26 @@ using var provider = services.BuildServiceProvider();
 var credential = provider.GetRequiredService<CertificateClientCredential>();
 var assertion = credential.CreateClientAssertion();
 Console.WriteLine($"Package consumer: {credential.Thumbprint}, assertion of {assertion.Split('.').Length} parts, endpoint {credential.TokenEndpoint}");
-return assertion.Split('.').Length == 3 && credential.Thumbprint.Equals(CertificateThumbprint.Compute(certificate)) ? 0 : 1;
+var symbolsComplete = args.Length == 0 || SymbolsEmbedEverySource(args[0]);
+return symbolsComplete && assertion.Split('.').Length == 3 && credential.Thumbprint.Equals(CertificateThumbprint.Compute(certificate)) ? 0 : 1;
+
+static bool SymbolsEmbedEverySource(string snupkg)
+{
+    var embeddedSource = new Guid("0E8A571B-6926-466E-B4AD-8AB04611F5FE");
+    using var zip = ZipFile.OpenRead(snupkg);
+    using var pdb = new MemoryStream();
+    using (var entry = zip.GetEntry("lib/net10.0/CertCredentials.pdb")!.Open())
+    {
+        entry.CopyTo(pdb);
+    }
+
+    pdb.Position = 0;
+    using var provider = MetadataReaderProvider.FromPortablePdbStream(pdb);
+    var reader = provider.GetMetadataReader();
+    var documents = reader.Documents.Count;
+    var embedded = reader.CustomDebugInformation
+        .Select(reader.GetCustomDebugInformation)
+        .Count(c => c.Parent.Kind == HandleKind.Document && reader.GetGuid(c.Kind) == embeddedSource);
+    Console.WriteLine($"Symbols package: {embedded} of {documents} source files embedded");
+    return documents > 0 && embedded == documents;
+}
