@@ -11,8 +11,9 @@ namespace CertCredentials;
 
 /// <summary>
 /// An Entra application credential backed by a certificate: signs the client assertion, exchanges it at the tenant's
-/// token endpoint, caches the token and refreshes it in the background. Thread-safe; create one per app, tenant and
-/// scope and keep it (a singleton): the cache lives in it.
+/// token endpoint, caches the token and refreshes it in the background. Thread-safe; create one per app and keep it (a
+/// singleton): the cache lives in it. It serves its configured tenant and scope, and any other on request
+/// (<see cref="GetTokenAsync(string, string, CancellationToken)"/>).
 /// </summary>
 public sealed class CertificateClientCredential : IDisposable
 {
@@ -23,6 +24,11 @@ public sealed class CertificateClientCredential : IDisposable
     private readonly TokenCache _cache;
     private readonly HttpClient _httpClient;
     private readonly bool _ownsHttpClient;
+    private readonly Uri? _authorityHost;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly Lock _tenantsGate = new();
+    private TenantCaches? _tenants;
     private int _disposed;
 
     /// <summary>
@@ -41,6 +47,9 @@ public sealed class CertificateClientCredential : IDisposable
         _settings = CredentialSettings.From(options);
         var time = timeProvider ?? TimeProvider.System;
         var log = logger ?? NullLogger.Instance;
+        _time = time;
+        _log = log;
+        _authorityHost = options.TokenEndpoint is null ? options.AuthorityHost : null;
 
         // The cache is allocated right after the credential, before the key-reading garbage, so the two share memory
         // pages and often a cache line: with thousands of credentials, the lookup then misses the CPU cache less.
@@ -127,6 +136,24 @@ public sealed class CertificateClientCredential : IDisposable
     public ValueTask<AccessToken> GetTokenAsync(CancellationToken cancellationToken = default) => _cache.GetAsync(cancellationToken);
 
     /// <summary>
+    /// The access token for another tenant or scope, with the same application and certificate: for a multi-tenant
+    /// app calling its customers' tenants, or one app calling several resources. Each tenant and scope has its own
+    /// cache, single flight and background refresh, as <see cref="GetTokenAsync(CancellationToken)"/> has; a cached
+    /// lookup stays in nanoseconds and allocates nothing however many tenants the credential serves (up to 100,000).
+    /// The configured tenant and scope share the credential's own cache.
+    /// </summary>
+    /// <param name="tenantId">The tenant: a GUID or a verified domain, checked as <see cref="CertificateClientCredentialOptions.TenantId"/> is.</param>
+    /// <param name="scope">The resource's <c>/.default</c> scope, checked as <see cref="CertificateClientCredentialOptions.Scope"/> is.</param>
+    /// <param name="cancellationToken">Stops this caller's wait (not the request others share).</param>
+    /// <exception cref="CertificateCredentialException">The tenant or scope is unusable (the message says why), or no token could be obtained.</exception>
+    public ValueTask<AccessToken> GetTokenAsync(string tenantId, string scope, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tenantId);
+        ArgumentNullException.ThrowIfNull(scope);
+        return (Volatile.Read(ref _tenants) ?? CreateTenants()).GetAsync(tenantId, scope, cancellationToken);
+    }
+
+    /// <summary>
     /// Gets a new token now, bypassing the cache, optionally answering a claims challenge (continuous access
     /// evaluation: pass the decoded JSON of the <c>claims</c> parameter of <c>WWW-Authenticate</c>). The new token
     /// replaces the cached one. Concurrent calls with the same claims share one request.
@@ -141,7 +168,8 @@ public sealed class CertificateClientCredential : IDisposable
     public bool InvalidateToken(string token)
     {
         ArgumentNullException.ThrowIfNull(token);
-        return _cache.Invalidate(token);
+        var dropped = _cache.Invalidate(token);
+        return Volatile.Read(ref _tenants) is { } tenants ? tenants.Invalidate(token) | dropped : dropped;
     }
 
     /// <summary>Describes the credential without secrets.</summary>
@@ -157,6 +185,11 @@ public sealed class CertificateClientCredential : IDisposable
         }
 
         _cache.Dispose();
+        lock (_tenantsGate)
+        {
+            _tenants?.Dispose();
+        }
+
         if (_ownsHttpClient)
         {
             _httpClient.Dispose();
@@ -167,6 +200,37 @@ public sealed class CertificateClientCredential : IDisposable
 
     private Task<TokenResponse> AcquireAsync(string? claimsChallenge, CancellationToken cancellationToken) =>
         _pipeline.SendAsync(ClientClaims.Merge(_settings.ClientCapabilitiesClaims, claimsChallenge), cancellationToken);
+
+    /// <summary>Made on the first call for another tenant or scope: a credential that never serves one pays nothing for it.</summary>
+    private TenantCaches CreateTenants()
+    {
+        lock (_tenantsGate)
+        {
+            if (_tenants is null)
+            {
+                var tenants = new TenantCaches(_settings, _cache, _authorityHost, CreateCache, _time, _log);
+                if (Volatile.Read(ref _disposed) != 0)
+                {
+                    tenants.Dispose(); // serves nothing: every call then gets the typed "disposed" error
+                }
+
+                Volatile.Write(ref _tenants, tenants);
+            }
+
+            return _tenants;
+        }
+    }
+
+    /// <summary>Another tenant's or scope's token requests: its own assertion audience, endpoint and retries, this credential's key and HttpClient.</summary>
+    private TokenCache CreateCache(CredentialSettings settings, Action<CachedToken?> changed)
+    {
+        var assertions = new ClientAssertionFactory(_key, settings, _time);
+        var sender = new TokenRequestSender(_httpClient, settings, assertions, _time, _key.Thumbprint.ToString());
+        var pipeline = new TokenRequestPipeline(sender, settings, _time, _log);
+        return new TokenCache(
+            (claims, cancellationToken) => pipeline.SendAsync(ClientClaims.Merge(settings.ClientCapabilitiesClaims, claims), cancellationToken),
+            settings, _time, _log, changed);
+    }
 
     private void ReportKey(ILogger log, TimeProvider time)
     {

@@ -33,12 +33,21 @@ internal sealed class TokenCache : IDisposable
     private Exception? _lastFailure;
     private bool _disposed;
 
-    public TokenCache(Func<string?, CancellationToken, Task<TokenResponse>> acquire, CredentialSettings settings, TimeProvider timeProvider, ILogger logger)
+    private readonly Action<CachedToken?>? _changed;
+
+    /// <param name="acquire">Gets a token from the endpoint (claims challenge or null).</param>
+    /// <param name="settings">The tenant, scope and timings.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="logger">Where to log.</param>
+    /// <param name="changed">Told of every change of the cached token, under the cache's lock (a <see cref="TokenTable"/> slot mirrors it).</param>
+    public TokenCache(Func<string?, CancellationToken, Task<TokenResponse>> acquire, CredentialSettings settings, TimeProvider timeProvider, ILogger logger,
+                      Action<CachedToken?>? changed = null)
     {
         _acquire = acquire;
         _settings = settings;
         _timeProvider = timeProvider;
         _logger = logger;
+        _changed = changed;
     }
 
     /// <summary>The token now cached, if any (for health checks and tests).</summary>
@@ -114,7 +123,7 @@ internal sealed class TokenCache : IDisposable
         {
             if (_current is { } current && string.Equals(current.Token.Token, token, StringComparison.Ordinal))
             {
-                _current = null;
+                SetCurrent(null);
                 CredentialLog.TokenInvalidated(_logger, _settings.Scope);
                 return true;
             }
@@ -133,11 +142,18 @@ internal sealed class TokenCache : IDisposable
             }
 
             _disposed = true;
-            _current = null;
+            SetCurrent(null);
         }
 
         // Not disposed: it has no timer, and a flight starting concurrently may still read its token.
         _lifetime.Cancel();
+    }
+
+    /// <summary>Replaces the cached token. Called under the lock, which also serialises what <c>changed</c> is told.</summary>
+    private void SetCurrent(CachedToken? value)
+    {
+        _current = value;
+        _changed?.Invoke(value);
     }
 
     private async Task<AccessToken> WaitForTokenAsync(CancellationToken cancellationToken)
@@ -216,7 +232,7 @@ internal sealed class TokenCache : IDisposable
                 // A slower, older flight must not replace a newer token.
                 if (!_disposed && (_current is null || _current.AcquiredAt <= cached.AcquiredAt))
                 {
-                    _current = cached;
+                    SetCurrent(cached);
                 }
 
                 _consecutiveFailures = 0;
@@ -273,7 +289,7 @@ internal sealed class TokenCache : IDisposable
             if (isRefresh && _current is { } current && now < current.UsableUntil)
             {
                 // Keep serving the valid token; try again later rather than on every call.
-                _current = current.WithRefreshAt(nextAttempt);
+                SetCurrent(current.WithRefreshAt(nextAttempt));
             }
 
             ClearFlight(flight, isForced);

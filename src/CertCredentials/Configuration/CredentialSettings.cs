@@ -44,4 +44,43 @@ internal sealed record CredentialSettings(
             options.RequestTimeout,
             options.EnableContinuousAccessEvaluation ? ClientClaims.ContinuousAccessEvaluation : null);
     }
+
+    /// <summary>
+    /// The same application, key and timings for another tenant or scope, checked as the options are.
+    /// <paramref name="authorityHost"/> is null when the options gave a whole TokenEndpoint, which fixes the tenant.
+    /// </summary>
+    public CredentialSettings For(string tenant, string scope, Uri? authorityHost)
+    {
+        var problems = new List<string>();
+        if (authorityHost is null && !string.Equals(tenant.Trim(), TenantId, StringComparison.OrdinalIgnoreCase))
+        {
+            problems.Add($"tenant '{tenant.Trim()}' was asked for, but the options give a whole TokenEndpoint ({TokenEndpoint}), which fixes the tenant to '{TenantId}'. Set AuthorityHost instead of TokenEndpoint to get tokens from other tenants.");
+        }
+
+        var options = new CertificateClientCredentialOptions
+        {
+            TenantId = tenant,
+            ClientId = ClientId,
+            Scope = scope,
+            AuthorityHost = authorityHost ?? AuthorityHosts.AzurePublicCloud,
+            TokenEndpoint = authorityHost is null ? TokenEndpoint : null,
+            SigningAlgorithm = SigningAlgorithm,
+            SendCertificateChain = SendCertificateChain,
+            ExpirationMargin = ExpirationMargin,
+            RefreshRatio = RefreshRatio,
+            MaxRetries = MaxRetries,
+            RetryDelay = RetryDelay,
+            MaxRetryDelay = MaxRetryDelay,
+            RequestTimeout = RequestTimeout,
+            EnableContinuousAccessEvaluation = ClientCapabilitiesClaims is not null,
+        };
+        problems.AddRange(CredentialOptionsValidator.Validate(options));
+        if (problems.Count > 0)
+        {
+            throw new CertificateCredentialException(CertificateCredentialFailure.InvalidOptions,
+                $"GetTokenAsync(\"{tenant}\", \"{scope}\") cannot be served: " + string.Join(" ", problems));
+        }
+
+        return From(options);
+    }
 }

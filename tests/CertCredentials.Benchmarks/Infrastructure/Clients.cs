@@ -53,6 +53,18 @@ internal static class Clients
             TokenEndpoint = new Uri(authorityHost, $"{tenant}/oauth2/v2.0/token"),
         }, httpClient);
 
+    /// <summary>One CertCredentials credential for every tenant and scope (<c>GetTokenAsync(tenant, scope)</c>): the authority host, not a fixed endpoint.</summary>
+    public static CertificateClientCredential CreateCertCredentialForAnyTenant(Uri authorityHost, string tenant, string scope, HttpClient httpClient) =>
+        new(new CertificateClientCredentialOptions
+        {
+            TenantId = tenant,
+            ClientId = Identities.ClientId,
+            Scope = scope,
+            PrivateKey = Identities.KeyPem,
+            Certificate = Identities.CertificatePem,
+            AuthorityHost = authorityHost,
+        }, httpClient);
+
     /// <summary>
     /// MSAL.NET as its docs show it for a daemon, pointed at the authority without instance discovery (which would
     /// ask login.microsoftonline.com) and with our HttpClient. The certificate is sent by thumbprint only.

@@ -11,8 +11,9 @@ namespace CertCredentials.Benchmarks.Micro;
 /// <summary>
 /// Cached tokens for many tenants or many scopes in one process (the multi-tenant service), each call asking for the
 /// next one of a shuffled list, against the same code with one token. Each library is used as its docs say:
-/// CertCredentials, one credential per tenant and scope, found by the caller in a dictionary keyed by the tenant (or
-/// scope), and also measured with the credential already in hand (an array), which is the library's own share; MSAL, one application with <c>WithTenantId</c> per request; Azure.Identity, one credential allowed every
+/// CertCredentials, one credential for all with <c>GetTokenAsync(tenant, scope)</c>, and one credential per tenant and
+/// scope, found by the caller in a dictionary keyed by the tenant (or scope), and also measured with the credential
+/// already in hand (an array), which is the library's own share; MSAL, one application with <c>WithTenantId</c> per request; Azure.Identity, one credential allowed every
 /// tenant, with <c>TokenRequestContext.TenantId</c>.
 /// </summary>
 [MemoryDiagnoser]
@@ -29,10 +30,12 @@ public class ManyTokensBenchmarks
 
     private Dictionary<string, CertificateClientCredential> _ours = [];
     private CertificateClientCredential[] _oursInHand = [];
+    private CertificateClientCredential? _oneForAll;
     private IConfidentialClientApplication _msal = null!;
     private ClientCertificateCredential _azure = null!;
     private AzureTokenRequestContext[] _azureContexts = [];
     private MemoryFloor _floor = null!;
+    private Dictionary<string, int> _floorIndex = [];
 
     /// <summary>"1 token", "N tenants" (one scope each) or "N scopes" (of one tenant).</summary>
     [ParamsSource(nameof(Spreads))]
@@ -65,6 +68,16 @@ public class ManyTokensBenchmarks
         ProveWarm(() => CertCredentials().AsTask().GetAwaiter().GetResult().Token);
     }
 
+    [GlobalSetup(Target = nameof(CertCredentialsOneForAll))]
+    public void SetupCertCredentialsOneForAll()
+    {
+        Prepare();
+        _oneForAll = Clients.CreateCertCredentialForAnyTenant(Clients.EntraHost, Identities.Tenant, Identities.Scope, _http);
+        Parallel.For(0, _keys.Length, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i =>
+            _ = _oneForAll.GetTokenAsync(_tenants[i], _scopes[i][0]).AsTask().GetAwaiter().GetResult());
+        ProveWarm(() => CertCredentialsOneForAll().AsTask().GetAwaiter().GetResult().Token);
+    }
+
     [GlobalSetup(Target = nameof(Msal))]
     public void SetupMsal()
     {
@@ -91,11 +104,16 @@ public class ManyTokensBenchmarks
         ProveWarm(() => AzureIdentity().AsTask().GetAwaiter().GetResult().Token);
     }
 
-    [GlobalSetup(Targets = [nameof(FloorOneObject), nameof(FloorTwoObjects)])]
+    [GlobalSetup(Targets = [nameof(FloorOneObject), nameof(FloorTwoObjects), nameof(FloorDenseTable), nameof(FloorDenseTableByKey)])]
     public void SetupFloor()
     {
         Prepare();
         _floor = new MemoryFloor(_keys.Length);
+        _floorIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < _keys.Length; i++)
+        {
+            _floorIndex.Add(_keys[i], i);
+        }
     }
 
     [GlobalCleanup]
@@ -108,6 +126,8 @@ public class ManyTokensBenchmarks
 
         _ours.Clear();
         _oursInHand = [];
+        _oneForAll?.Dispose();
+        _oneForAll = null;
         _http.Dispose();
     }
 
@@ -117,6 +137,14 @@ public class ManyTokensBenchmarks
     /// <summary>The library alone: the caller already holds the credential (no dictionary).</summary>
     [Benchmark(Description = "CertCredentials GetTokenAsync, credential in hand")]
     public ValueTask<AccessToken> CertCredentialsInHand() => _oursInHand[Next()].GetTokenAsync();
+
+    /// <summary>One credential for every tenant and scope, as MSAL's <c>WithTenantId</c> and Azure.Identity's <c>TenantId</c> are used.</summary>
+    [Benchmark(Description = "CertCredentials GetTokenAsync(tenant, scope), one credential")]
+    public ValueTask<AccessToken> CertCredentialsOneForAll()
+    {
+        var i = Next();
+        return _oneForAll!.GetTokenAsync(_tenants[i], _scopes[i][0]);
+    }
 
     [Benchmark(Baseline = true, Description = "MSAL AcquireTokenForClient")]
     public Task<AuthenticationResult> Msal()
@@ -135,6 +163,14 @@ public class ManyTokensBenchmarks
     /// <summary>Reference: a two-level (holder, then immutable entry) cache, spaced like credentials.</summary>
     [Benchmark(Description = "reference: 2 objects per lookup")]
     public AccessToken FloorTwoObjects() => _floor.TwoObjects(Next());
+
+    /// <summary>Reference: every tenant's hot state inline in one dense array, index in hand (see <see cref="MemoryFloor.DenseTable"/>).</summary>
+    [Benchmark(Description = "reference: dense table, index in hand")]
+    public AccessToken FloorDenseTable() => _floor.DenseTable(Next());
+
+    /// <summary>Reference: the dense table found through a dictionary keyed by the tenant (or scope), as a caller would ask.</summary>
+    [Benchmark(Description = "reference: dense table, by key")]
+    public AccessToken FloorDenseTableByKey() => _floor.DenseTable(_floorIndex[_keys[Next()]]);
 
     /// <summary>The next tenant or scope to ask for, in an order unrelated to the order things were built (random traffic).</summary>
     private int Next()

@@ -34,7 +34,15 @@ internal sealed class MemoryFloor
 
         // Index order must not be memory order: the caller visits them in its own order, not the allocator's.
         new Random(11).Shuffle(_holders);
+
+        _slots = new Slot[count];
+        for (var i = 0; i < count; i++)
+        {
+            _slots[i] = new Slot { Token = $"token-{i}", ExpiresOnTicks = DateTimeOffset.MaxValue.UtcTicks, UsableUntilTicks = long.MaxValue };
+        }
     }
+
+    private readonly Slot[] _slots;
 
     public int Count => _holders.Length;
 
@@ -50,6 +58,36 @@ internal sealed class MemoryFloor
         var now = TimeProvider.System.GetUtcNow();
         var entry = _holders[i].Entry;
         return now < entry.UsableUntil ? entry.Token : default;
+    }
+
+    /// <summary>
+    /// A dense table: every tenant's hot state inline in one array of structs (40 B each, 400 KB for 10,000: inside
+    /// L2), read under a sequence number as a lock-free multi-tenant cache would; the token string is returned by
+    /// reference, never read. What a one-credential-many-tenants design could reach.
+    /// </summary>
+    public AccessToken DenseTable(int i)
+    {
+        var now = TimeProvider.System.GetUtcNow().UtcTicks;
+        ref var slot = ref _slots[i];
+        while (true)
+        {
+            var version = Volatile.Read(ref slot.Version);
+            var token = Volatile.Read(ref slot.Token);
+            var usableUntil = Volatile.Read(ref slot.UsableUntilTicks);
+            var expiresOn = Volatile.Read(ref slot.ExpiresOnTicks);
+            if ((version & 1) == 0 && Volatile.Read(ref slot.Version) == version)
+            {
+                return now < usableUntil ? new AccessToken(token!, new DateTimeOffset(expiresOn, TimeSpan.Zero)) : default;
+            }
+        }
+    }
+
+    private struct Slot
+    {
+        public int Version;
+        public string? Token;
+        public long UsableUntilTicks;
+        public long ExpiresOnTicks;
     }
 
     private sealed class Holder(int i)

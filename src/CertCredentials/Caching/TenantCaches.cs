@@ -1,0 +1,185 @@
+using CertCredentials.Configuration;
+using CertCredentials.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace CertCredentials.Caching;
+
+/// <summary>
+/// The caches of the other tenants and scopes one credential is asked for (<c>GetTokenAsync(tenant, scope)</c>): one
+/// <see cref="TokenCache"/> each, sharing the credential's key and HttpClient, with their current tokens mirrored into
+/// one dense <see cref="TokenTable"/> so that a cached lookup among thousands costs about what one does.
+/// </summary>
+internal sealed class TenantCaches : IDisposable
+{
+    /// <summary>Bounds the memory a caller passing unchecked tenant IDs can make the credential hold.</summary>
+    public const int MaxKeys = 100_000;
+
+    /// <summary>The slot number that stands for the credential's own cache (its configured tenant and scope).</summary>
+    private const int OwnCache = int.MaxValue;
+
+    private readonly CredentialSettings _settings;
+    private readonly TokenCache _own;
+    private readonly Uri? _authorityHost;
+    private readonly Func<CredentialSettings, Action<CachedToken?>, TokenCache> _createCache;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly int _maxKeys;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<(string Tenant, string Scope), int> _slotByCanonicalKey = [];
+    private readonly TokenTable _table = new();
+    private TokenCache[] _caches = new TokenCache[4];
+    private bool _disposed;
+
+    /// <param name="settings">The credential's own tenant, scope and timings.</param>
+    /// <param name="own">The credential's own cache, which serves its configured tenant and scope however they are spelled.</param>
+    /// <param name="authorityHost">Where other tenants' endpoints are; null when the options fixed a whole TokenEndpoint.</param>
+    /// <param name="createCache">Builds a cache (assertion, endpoint, retries) for other settings, telling the given action of its token changes.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="logger">Where the cache's Trace events go: when Trace is on, lookups take the cache's path, which logs.</param>
+    /// <param name="maxKeys">How many spellings of tenant and scope it accepts (<see cref="MaxKeys"/>; less in tests).</param>
+    public TenantCaches(CredentialSettings settings, TokenCache own, Uri? authorityHost,
+                        Func<CredentialSettings, Action<CachedToken?>, TokenCache> createCache, TimeProvider timeProvider, ILogger logger,
+                        int maxKeys = MaxKeys)
+    {
+        _maxKeys = maxKeys;
+        _settings = settings;
+        _own = own;
+        _authorityHost = authorityHost;
+        _createCache = createCache;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _slotByCanonicalKey.Add(CanonicalKey(settings), OwnCache);
+        _table.Add(settings.TenantId, settings.Scope, OwnCache);
+    }
+
+    /// <summary>How many tenant and scope caches there are besides the credential's own.</summary>
+    public int Count => _table.Count;
+
+    public ValueTask<AccessToken> GetAsync(string tenant, string scope, CancellationToken cancellationToken)
+    {
+        // The clock first: its read does not depend on the table, so the table's cache misses overlap it.
+        var now = _timeProvider.GetUtcNow().UtcTicks;
+        var slot = _table.Find(tenant, scope);
+        if (slot >= 0 && slot != OwnCache && _table.TryGetFresh(slot, now, out var token) && !_logger.IsEnabled(LogLevel.Trace))
+        {
+            CredentialTelemetry.CacheHits.Add(1);
+            return new ValueTask<AccessToken>(token);
+        }
+
+        TokenCache cache;
+        if (slot == OwnCache)
+        {
+            cache = _own;
+        }
+        else if (slot >= 0)
+        {
+            cache = Volatile.Read(ref _caches)[slot];
+        }
+        else
+        {
+            try
+            {
+                cache = Add(tenant, scope);
+            }
+            catch (CertificateCredentialException e)
+            {
+                return ValueTask.FromException<AccessToken>(e);
+            }
+        }
+
+        // The cache decides: refresh window, expiry, single flight, back-off, Trace logging.
+        return cache.GetAsync(cancellationToken);
+    }
+
+    /// <summary>Drops <paramref name="token"/> from whichever of these caches holds it.</summary>
+    public bool Invalidate(string token)
+    {
+        TokenCache[] caches;
+        int count;
+        lock (_gate)
+        {
+            caches = _caches;
+            count = _table.Count;
+        }
+
+        var dropped = false;
+        for (var i = 0; i < count; i++)
+        {
+            dropped |= caches[i].Invalidate(token);
+        }
+
+        return dropped;
+    }
+
+    public void Dispose()
+    {
+        TokenCache[] caches;
+        int count;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            caches = _caches;
+            count = _table.Count;
+        }
+
+        // Each cache clears its slot as it goes, so the table serves nothing once this returns.
+        for (var i = 0; i < count; i++)
+        {
+            caches[i].Dispose();
+        }
+    }
+
+    /// <summary>The cache for a (tenant, scope) not yet asked for in this spelling: a new one, or the one its canonical form has.</summary>
+    private TokenCache Add(string tenant, string scope)
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                throw new CertificateCredentialException(CertificateCredentialFailure.Disposed, "The certificate credential was disposed; create a new one.");
+            }
+
+            var slot = _table.Find(tenant, scope);
+            if (slot < 0)
+            {
+                if (_table.Keys >= _maxKeys)
+                {
+                    throw new CertificateCredentialException(CertificateCredentialFailure.InvalidOptions,
+                        $"This credential already serves {_maxKeys:N0} tenant and scope combinations, the most one credential holds. " +
+                        "If tenant IDs or scopes come from requests, check them against your own list of customers before asking for a token.");
+                }
+
+                var settings = _settings.For(tenant, scope, _authorityHost);
+                var key = CanonicalKey(settings);
+                if (!_slotByCanonicalKey.TryGetValue(key, out slot))
+                {
+                    slot = _table.NewSlot();
+                    var table = _table;
+                    var cache = _createCache(settings, token => table.Publish(slot, token));
+                    var caches = _caches;
+                    if (slot == caches.Length)
+                    {
+                        Array.Resize(ref caches, caches.Length * 2);
+                    }
+
+                    // Published before the key: a reader that finds the key finds its cache.
+                    caches[slot] = cache;
+                    Volatile.Write(ref _caches, caches);
+                    _slotByCanonicalKey.Add(key, slot);
+                }
+
+                _table.Add(tenant, scope, slot);
+            }
+
+            return slot == OwnCache ? _own : _caches[slot];
+        }
+    }
+
+    /// <summary>Tenant IDs and domains are case-insensitive; scopes are compared as written (after trimming).</summary>
+    private static (string, string) CanonicalKey(CredentialSettings settings) => (settings.TenantId.ToUpperInvariant(), settings.Scope);
+}

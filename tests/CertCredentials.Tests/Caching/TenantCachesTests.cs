@@ -1,0 +1,258 @@
+using CertCredentials.Caching;
+using CertCredentials.Configuration;
+using CertCredentials.Tests.Infrastructure;
+using CertCredentials.TokenEndpoint;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace CertCredentials.Tests.Caching;
+
+/// <summary>
+/// One credential serving other tenants and scopes (<c>GetTokenAsync(tenant, scope)</c>) against the local token
+/// service, where the application is registered in several tenants, on a fake clock shared by both.
+/// </summary>
+public sealed class TenantCachesTests : IAsyncLifetime
+{
+    private const string Contoso = "0c0c0c0c-1111-4111-8111-0c0c0c0c0c0c";
+    private const string Fabrikam = "fabfabfa-2222-4222-8222-fabfabfabfab";
+    private const string MyApi = "api://my-api";
+
+    private readonly FakeTimeProvider _time = new();
+    private LocalEntra _entra = null!;
+
+    public async Task InitializeAsync()
+    {
+        _entra = await LocalEntra.StartAsync(_time);
+        using var certificate = Fixture.Certificate("rsa2048.crt.pem");
+        _entra.Service.RegisterApplication(Contoso, TestOptions.ClientId, certificate, LocalEntra.Resource, MyApi);
+        _entra.Service.RegisterApplication(Fabrikam, TestOptions.ClientId, certificate, LocalEntra.Resource);
+        _entra.Service.RegisterApplication(TestOptions.TenantId, TestOptions.ClientId, certificate, MyApi);
+    }
+
+    public async Task DisposeAsync() => await _entra.DisposeAsync();
+
+    [Fact]
+    public async Task Serves_each_tenant_a_token_from_its_own_endpoint_with_an_assertion_for_that_endpoint()
+    {
+        var credential = MultiTenant();
+
+        var contoso = await credential.GetTokenAsync(Contoso, TestOptions.Scope);
+        var fabrikam = await credential.GetTokenAsync(Fabrikam, TestOptions.Scope);
+
+        var requests = _entra.Service.Requests;
+        requests.Select(r => r.Tenant).Should().Equal(Contoso, Fabrikam);
+        requests.Should().OnlyContain(r => r.StatusCode == 200);
+        requests[0].Assertion!.Audiences.Should().Equal(_entra.Service.GetTokenEndpoint(Contoso).ToString());
+        requests[1].Assertion!.Audiences.Should().Equal(_entra.Service.GetTokenEndpoint(Fabrikam).ToString());
+        (await Validate(contoso, Contoso, LocalEntra.Resource)).Should().BeTrue("Contoso's token is issued by Contoso for Graph");
+        (await Validate(fabrikam, Fabrikam, LocalEntra.Resource)).Should().BeTrue();
+        (await Validate(contoso, Fabrikam, LocalEntra.Resource)).Should().BeFalse("tenants' tokens are not interchangeable");
+    }
+
+    [Fact]
+    public async Task Serves_another_scope_of_the_configured_tenant()
+    {
+        var credential = MultiTenant();
+        var graph = await credential.GetTokenAsync();
+        var myApi = await credential.GetTokenAsync(TestOptions.TenantId, MyApi + "/.default");
+
+        myApi.Token.Should().NotBe(graph.Token);
+        (await Validate(myApi, TestOptions.TenantId, MyApi)).Should().BeTrue();
+        _entra.Service.Requests.Select(r => r.Form["scope"]).Should().Equal(TestOptions.Scope, MyApi + "/.default");
+    }
+
+    [Fact]
+    public async Task Answers_from_the_cache_synchronously_without_another_request()
+    {
+        var credential = MultiTenant();
+        var contoso = await credential.GetTokenAsync(Contoso, TestOptions.Scope);
+        var fabrikam = await credential.GetTokenAsync(Fabrikam, TestOptions.Scope);
+
+        for (var i = 0; i < 100; i++)
+        {
+            credential.GetTokenAsync(Contoso, TestOptions.Scope).Synchronously().Should().Be(contoso);
+            credential.GetTokenAsync(Fabrikam, TestOptions.Scope).Synchronously().Should().Be(fabrikam);
+        }
+
+        _entra.Service.TokenRequestCount.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task The_configured_tenant_and_scope_share_the_credentials_own_cache_however_spelled()
+    {
+        var credential = MultiTenant();
+        var own = await credential.GetTokenAsync();
+
+        credential.GetTokenAsync(TestOptions.TenantId, TestOptions.Scope).Synchronously().Should().Be(own);
+        credential.GetTokenAsync(" " + TestOptions.TenantId.ToUpperInvariant(), TestOptions.Scope + " ").Synchronously().Should().Be(own);
+        _entra.Service.TokenRequestCount.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Other_spellings_of_a_tenant_share_its_cache()
+    {
+        var credential = MultiTenant();
+        var first = await credential.GetTokenAsync(Contoso, TestOptions.Scope);
+
+        credential.GetTokenAsync(Contoso.ToUpperInvariant(), TestOptions.Scope).Synchronously().Should().Be(first);
+        credential.GetTokenAsync("  " + Contoso + "\t", TestOptions.Scope).Synchronously().Should().Be(first);
+        _entra.Service.TokenRequestCount.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Concurrent_cold_callers_send_one_request_per_tenant()
+    {
+        var credential = MultiTenant();
+        using var start = new ManualResetEventSlim();
+        var callers = Enumerable.Range(0, 60).Select(i => Task.Run(async () =>
+        {
+            start.Wait();
+            return await credential.GetTokenAsync(i % 2 == 0 ? Contoso : Fabrikam, TestOptions.Scope);
+        })).ToArray();
+        start.Set();
+        var tokens = await Task.WhenAll(callers);
+
+        _entra.Service.TokenRequestCount.Should().Be(2, "one request per tenant, however many callers");
+        tokens.Select(t => t.Token).Distinct().Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task Refreshes_each_tenant_in_the_background_and_waits_only_after_expiry()
+    {
+        var credential = MultiTenant();
+        var first = await credential.GetTokenAsync(Contoso, TestOptions.Scope);
+
+        _time.Advance(TimeSpan.FromMinutes(31));
+        credential.GetTokenAsync(Contoso, TestOptions.Scope).Synchronously().Should().Be(first, "no caller waits while a valid token exists");
+        await Eventually.TrueAsync(() => credential.GetTokenAsync(Contoso, TestOptions.Scope).Synchronously().Token != first.Token, "the background refresh replaces the token");
+        _entra.Service.TokenRequestCount.Should().Be(2);
+
+        var refreshed = credential.GetTokenAsync(Contoso, TestOptions.Scope).Synchronously();
+        _time.Advance(TimeSpan.FromHours(2));
+        var lookup = credential.GetTokenAsync(Contoso, TestOptions.Scope);
+        var after = await lookup;
+        after.Token.Should().NotBe(refreshed.Token, "an expired token is never served");
+        after.ExpiresOn.Should().BeAfter(_time.GetUtcNow());
+        _entra.Service.TokenRequestCount.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task Refuses_a_tenant_alias_or_a_scope_without_default_with_the_fix()
+    {
+        var credential = MultiTenant();
+
+        var alias = await FluentActions.Awaiting(() => credential.GetTokenAsync("common", TestOptions.Scope).AsTask())
+            .Should().ThrowAsync<CertificateCredentialException>();
+        alias.Which.Failure.Should().Be(CertificateCredentialFailure.InvalidOptions);
+        alias.Which.Message.Should().Contain("GetTokenAsync(\"common\"").And.Contain("AADSTS9001023");
+
+        var scope = await FluentActions.Awaiting(() => credential.GetTokenAsync(Contoso, "https://graph.microsoft.com").AsTask())
+            .Should().ThrowAsync<CertificateCredentialException>();
+        scope.Which.Message.Should().Contain("Use https://graph.microsoft.com/.default");
+
+        var notATenant = await FluentActions.Awaiting(() => credential.GetTokenAsync("contoso", TestOptions.Scope).AsTask())
+            .Should().ThrowAsync<CertificateCredentialException>();
+        notATenant.Which.Message.Should().Contain("neither a GUID nor a domain name");
+
+        _entra.Service.TokenRequestCount.Should().Be(0, "nothing is sent for a refused tenant or scope");
+        FluentActions.Invoking(() => credential.GetTokenAsync(null!, TestOptions.Scope)).Should().Throw<ArgumentNullException>();
+        FluentActions.Invoking(() => credential.GetTokenAsync(Contoso, null!)).Should().Throw<ArgumentNullException>();
+    }
+
+    [Fact]
+    public async Task A_whole_token_endpoint_fixes_the_tenant_but_not_the_scope()
+    {
+        var credential = _entra.Credential();
+
+        var other = await FluentActions.Awaiting(() => credential.GetTokenAsync(Contoso, TestOptions.Scope).AsTask())
+            .Should().ThrowAsync<CertificateCredentialException>();
+        other.Which.Message.Should().Contain("Set AuthorityHost instead of TokenEndpoint");
+
+        var myApi = await credential.GetTokenAsync(TestOptions.TenantId, MyApi + "/.default");
+        (await Validate(myApi, TestOptions.TenantId, MyApi)).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task A_failure_in_one_tenant_leaves_the_others_served()
+    {
+        var credential = MultiTenant(o => o.MaxRetries = 0);
+        var contoso = await credential.GetTokenAsync(Contoso, TestOptions.Scope);
+
+        const string Unregistered = "99999999-9999-4999-8999-999999999999";
+        var failure = await FluentActions.Awaiting(() => credential.GetTokenAsync(Unregistered, TestOptions.Scope).AsTask())
+            .Should().ThrowAsync<TokenEndpointException>();
+        failure.Which.Message.Should().NotBeNullOrWhiteSpace();
+
+        credential.GetTokenAsync(Contoso, TestOptions.Scope).Synchronously().Should().Be(contoso);
+    }
+
+    [Fact]
+    public async Task InvalidateToken_drops_another_tenants_token()
+    {
+        var credential = MultiTenant();
+        var first = await credential.GetTokenAsync(Fabrikam, TestOptions.Scope);
+
+        credential.InvalidateToken(first.Token).Should().BeTrue();
+        credential.InvalidateToken(first.Token).Should().BeFalse("it is gone");
+        var next = await credential.GetTokenAsync(Fabrikam, TestOptions.Scope);
+        next.Token.Should().NotBe(first.Token);
+        _entra.Service.TokenRequestCount.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task After_disposal_every_tenant_is_refused_as_disposed()
+    {
+        var credential = MultiTenant();
+        await credential.GetTokenAsync(Contoso, TestOptions.Scope);
+        credential.Dispose();
+
+        foreach (var tenant in new[] { Contoso, Fabrikam, TestOptions.TenantId })
+        {
+            var e = await FluentActions.Awaiting(() => credential.GetTokenAsync(tenant, TestOptions.Scope).AsTask())
+                .Should().ThrowAsync<CertificateCredentialException>();
+            e.Which.Failure.Should().Be(CertificateCredentialFailure.Disposed);
+        }
+
+        var disposedFirst = MultiTenant();
+        disposedFirst.Dispose();
+        (await FluentActions.Awaiting(() => disposedFirst.GetTokenAsync(Contoso, TestOptions.Scope).AsTask())
+            .Should().ThrowAsync<CertificateCredentialException>()).Which.Failure.Should().Be(CertificateCredentialFailure.Disposed);
+    }
+
+    [Fact]
+    public async Task Caps_the_number_of_tenants_and_scopes_one_credential_holds()
+    {
+        var settings = CredentialSettings.From(TestOptions.Rsa2048(o => o.AuthorityHost = _entra.Service.BaseAddress));
+        var logger = NullLogger.Instance;
+        TokenCache Cache(CredentialSettings s, Action<CachedToken?>? changed) =>
+            new((_, _) => Task.FromException<TokenResponse>(new InvalidOperationException("no token endpoint in this test")), s, _time, logger, changed);
+        using var own = Cache(settings, null);
+        using var caches = new TenantCaches(settings, own, _entra.Service.BaseAddress, Cache, _time, logger, maxKeys: 3);
+
+        foreach (var tenant in new[] { Contoso, Fabrikam })
+        {
+            await FluentActions.Awaiting(() => caches.GetAsync(tenant, TestOptions.Scope, CancellationToken.None).AsTask())
+                .Should().ThrowAsync<InvalidOperationException>("accepted, then sent to the acquire function of this test");
+        }
+
+        var refused = caches.GetAsync("12345678-1234-4234-8234-123456789012", TestOptions.Scope, CancellationToken.None);
+
+        var e = await FluentActions.Awaiting(() => refused.AsTask()).Should().ThrowAsync<CertificateCredentialException>();
+        e.Which.Message.Should().Contain("already serves 3 tenant and scope combinations").And.Contain("check them against your own list");
+        caches.Count.Should().Be(2);
+    }
+
+    private CertificateClientCredential MultiTenant(Action<CertificateClientCredentialOptions>? change = null) =>
+        _entra.Credential(o =>
+        {
+            o.TokenEndpoint = null;
+            o.AuthorityHost = _entra.Service.BaseAddress;
+            change?.Invoke(o);
+        });
+
+    private async Task<bool> Validate(AccessToken token, string tenant, string audience)
+    {
+        var result = await new JsonWebTokenHandler().ValidateTokenAsync(token.Token, _entra.Service.CreateValidationParameters(tenant, audience));
+        return result.IsValid;
+    }
+}
