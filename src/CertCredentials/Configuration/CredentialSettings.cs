@@ -51,6 +51,13 @@ internal sealed record CredentialSettings(
     /// </summary>
     public CredentialSettings For(string tenant, string scope, Uri? authorityHost)
     {
+        // Domain names end at 253 characters and URLs in practice at 2,048: longer is not an ID, and is not echoed.
+        if (tenant.Length > 253 || scope.Length > 2048)
+        {
+            throw new CertificateCredentialException(CertificateCredentialFailure.InvalidOptions,
+                $"GetTokenAsync was given a tenant of {tenant.Length} characters and a scope of {scope.Length}: a tenant is a GUID or a domain name (at most 253 characters), a scope a resource's URI followed by /.default.");
+        }
+
         var problems = new List<string>();
         if (authorityHost is null && !string.Equals(tenant.Trim(), TenantId, StringComparison.OrdinalIgnoreCase))
         {

@@ -154,6 +154,11 @@ public sealed class TenantCachesTests : IAsyncLifetime
             .Should().ThrowAsync<CertificateCredentialException>();
         notATenant.Which.Message.Should().Contain("neither a GUID nor a domain name");
 
+        var huge = await FluentActions.Awaiting(() => credential.GetTokenAsync(new string('a', 100_000) + ".com", TestOptions.Scope).AsTask())
+            .Should().ThrowAsync<CertificateCredentialException>();
+        huge.Which.Message.Should().Contain("a tenant of 100004 characters").And.NotContain("aaaaaaaaaa");
+        huge.Which.Message.Length.Should().BeLessThan(400, "a long input is described, not echoed");
+
         _entra.Service.TokenRequestCount.Should().Be(0, "nothing is sent for a refused tenant or scope");
         FluentActions.Invoking(() => credential.GetTokenAsync(null!, TestOptions.Scope)).Should().Throw<ArgumentNullException>();
         FluentActions.Invoking(() => credential.GetTokenAsync(Contoso, null!)).Should().Throw<ArgumentNullException>();
