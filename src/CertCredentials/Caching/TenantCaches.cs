@@ -27,7 +27,7 @@ internal sealed class TenantCaches : IDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<(string Tenant, string Scope), int> _slotByCanonicalKey = [];
     private readonly TokenTable _table = new();
-    private TokenCache[] _caches = new TokenCache[4];
+    private TokenCache?[] _caches = new TokenCache?[4];
     private bool _disposed;
 
     /// <param name="settings">The credential's own tenant, scope and timings.</param>
@@ -73,7 +73,7 @@ internal sealed class TenantCaches : IDisposable
         }
         else if (slot >= 0)
         {
-            cache = Volatile.Read(ref _caches)[slot];
+            cache = Volatile.Read(ref _caches)[slot]!; // stored before its key was added
         }
         else
         {
@@ -94,7 +94,7 @@ internal sealed class TenantCaches : IDisposable
     /// <summary>Drops <paramref name="token"/> from whichever of these caches holds it.</summary>
     public bool Invalidate(string token)
     {
-        TokenCache[] caches;
+        TokenCache?[] caches;
         int count;
         lock (_gate)
         {
@@ -102,10 +102,11 @@ internal sealed class TenantCaches : IDisposable
             count = _table.Count;
         }
 
+        // A slot whose cache could not be built (its constructor threw) stays empty: skipped.
         var dropped = false;
         for (var i = 0; i < count; i++)
         {
-            dropped |= caches[i].Invalidate(token);
+            dropped |= caches[i]?.Invalidate(token) ?? false;
         }
 
         return dropped;
@@ -113,7 +114,7 @@ internal sealed class TenantCaches : IDisposable
 
     public void Dispose()
     {
-        TokenCache[] caches;
+        TokenCache?[] caches;
         int count;
         lock (_gate)
         {
@@ -130,7 +131,7 @@ internal sealed class TenantCaches : IDisposable
         // Each cache clears its slot as it goes, so the table serves nothing once this returns.
         for (var i = 0; i < count; i++)
         {
-            caches[i].Dispose();
+            caches[i]?.Dispose();
         }
     }
 
@@ -162,9 +163,9 @@ internal sealed class TenantCaches : IDisposable
                     var table = _table;
                     var cache = _createCache(settings, token => table.Publish(slot, token));
                     var caches = _caches;
-                    if (slot == caches.Length)
+                    if (slot >= caches.Length)
                     {
-                        Array.Resize(ref caches, caches.Length * 2);
+                        Array.Resize(ref caches, Math.Max(caches.Length * 2, slot + 1));
                     }
 
                     // Published before the key: a reader that finds the key finds its cache.
@@ -176,7 +177,7 @@ internal sealed class TenantCaches : IDisposable
                 _table.Add(tenant, scope, slot);
             }
 
-            return slot == OwnCache ? _own : _caches[slot];
+            return slot == OwnCache ? _own : _caches[slot]!;
         }
     }
 

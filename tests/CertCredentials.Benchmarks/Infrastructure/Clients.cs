@@ -42,28 +42,29 @@ internal static class Clients
     }
 
     /// <summary>CertCredentials for a tenant and scope; the endpoint is {authorityHost}/{tenant}/oauth2/v2.0/token.</summary>
-    public static CertificateClientCredential CreateCertCredential(Uri authorityHost, string tenant, string scope, HttpClient httpClient) =>
-        new(new CertificateClientCredentialOptions
-        {
-            TenantId = tenant,
-            ClientId = Identities.ClientId,
-            Scope = scope,
-            PrivateKey = Identities.KeyPem,
-            Certificate = Identities.CertificatePem,
-            TokenEndpoint = new Uri(authorityHost, $"{tenant}/oauth2/v2.0/token"),
-        }, httpClient);
+    public static CertificateClientCredential CreateCertCredential(Uri authorityHost, string tenant, string scope, HttpClient httpClient)
+    {
+        var options = CertCredentialOptions(tenant, scope);
+        options.TokenEndpoint = new Uri(authorityHost, $"{tenant}/oauth2/v2.0/token");
+        return new(options, httpClient);
+    }
 
     /// <summary>One CertCredentials credential for every tenant and scope (<c>GetTokenAsync(tenant, scope)</c>): the authority host, not a fixed endpoint.</summary>
-    public static CertificateClientCredential CreateCertCredentialForAnyTenant(Uri authorityHost, string tenant, string scope, HttpClient httpClient) =>
-        new(new CertificateClientCredentialOptions
-        {
-            TenantId = tenant,
-            ClientId = Identities.ClientId,
-            Scope = scope,
-            PrivateKey = Identities.KeyPem,
-            Certificate = Identities.CertificatePem,
-            AuthorityHost = authorityHost,
-        }, httpClient);
+    public static CertificateClientCredential CreateCertCredentialForAnyTenant(Uri authorityHost, string tenant, string scope, HttpClient httpClient)
+    {
+        var options = CertCredentialOptions(tenant, scope);
+        options.AuthorityHost = authorityHost;
+        return new(options, httpClient);
+    }
+
+    private static CertificateClientCredentialOptions CertCredentialOptions(string tenant, string scope) => new()
+    {
+        TenantId = tenant,
+        ClientId = Identities.ClientId,
+        Scope = scope,
+        PrivateKey = Identities.KeyPem,
+        Certificate = Identities.CertificatePem,
+    };
 
     /// <summary>
     /// MSAL.NET as its docs show it for a daemon, pointed at the authority without instance discovery (which would
