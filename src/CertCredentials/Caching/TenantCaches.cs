@@ -55,31 +55,15 @@ internal sealed class TenantCaches : IDisposable
     /// <summary>How many tenant and scope caches there are besides the credential's own.</summary>
     public int Count => _table.Count;
 
+    /// <summary>The token for (<paramref name="tenant"/>, <paramref name="scope"/>), found by key; a new pair is checked and added first.</summary>
     public ValueTask<AccessToken> GetAsync(string tenant, string scope, CancellationToken cancellationToken)
     {
-        // The clock first: its read does not depend on the table, so the table's cache misses overlap it.
-        var now = _timeProvider.GetUtcNow().UtcTicks;
         var slot = _table.Find(tenant, scope);
-        if (slot >= 0 && slot != OwnCache && _table.TryGetFresh(slot, now, out var token) && !_logger.IsEnabled(LogLevel.Trace))
-        {
-            CredentialTelemetry.CacheHits.Add(1);
-            return new ValueTask<AccessToken>(token);
-        }
-
-        TokenCache cache;
-        if (slot == OwnCache)
-        {
-            cache = _own;
-        }
-        else if (slot >= 0)
-        {
-            cache = Volatile.Read(ref _caches)[slot]!; // stored before its key was added
-        }
-        else
+        if (slot < 0)
         {
             try
             {
-                cache = Add(tenant, scope);
+                slot = Add(tenant, scope);
             }
             catch (CertificateCredentialException e)
             {
@@ -87,9 +71,36 @@ internal sealed class TenantCaches : IDisposable
             }
         }
 
-        // The cache decides: refresh window, expiry, single flight, back-off, Trace logging.
-        return cache.GetAsync(cancellationToken);
+        return GetAsync(slot, cancellationToken);
     }
+
+    /// <summary>The token of a slot already resolved (<see cref="Resolve"/>): a clock read and one slot read when cached.</summary>
+    public ValueTask<AccessToken> GetAsync(int slot, CancellationToken cancellationToken)
+    {
+        if (slot == OwnCache)
+        {
+            return _own.GetAsync(cancellationToken);
+        }
+
+        if (_table.TryGetFresh(slot, _timeProvider.GetUtcNow().UtcTicks, out var token) && !_logger.IsEnabled(LogLevel.Trace))
+        {
+            CredentialTelemetry.CacheHits.Add(1);
+            return new ValueTask<AccessToken>(token);
+        }
+
+        // The cache decides: refresh window, expiry, single flight, back-off, Trace logging.
+        return Volatile.Read(ref _caches)[slot]!.GetAsync(cancellationToken); // stored before its key was added
+    }
+
+    /// <summary>The slot of (<paramref name="tenant"/>, <paramref name="scope"/>), checked and added if new; throws when they are unusable.</summary>
+    public int Resolve(string tenant, string scope)
+    {
+        var slot = _table.Find(tenant, scope);
+        return slot >= 0 ? slot : Add(tenant, scope);
+    }
+
+    /// <summary>The tenant and scope a slot serves, as checked (trimmed).</summary>
+    public CredentialSettings SettingsOf(int slot) => slot == OwnCache ? _settings : Volatile.Read(ref _caches)[slot]!.Settings;
 
     /// <summary>Drops <paramref name="token"/> from whichever of these caches holds it.</summary>
     public bool Invalidate(string token)
@@ -135,8 +146,8 @@ internal sealed class TenantCaches : IDisposable
         }
     }
 
-    /// <summary>The cache for a (tenant, scope) not yet asked for in this spelling: a new one, or the one its canonical form has.</summary>
-    private TokenCache Add(string tenant, string scope)
+    /// <summary>The slot for a (tenant, scope) not yet asked for in this spelling: a new one, or the one its canonical form has.</summary>
+    private int Add(string tenant, string scope)
     {
         lock (_gate)
         {
@@ -177,7 +188,7 @@ internal sealed class TenantCaches : IDisposable
                 _table.Add(tenant, scope, slot);
             }
 
-            return slot == OwnCache ? _own : _caches[slot]!;
+            return slot;
         }
     }
 

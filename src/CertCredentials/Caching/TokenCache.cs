@@ -50,6 +50,9 @@ internal sealed class TokenCache : IDisposable
         _changed = changed;
     }
 
+    /// <summary>The tenant, scope and timings it serves.</summary>
+    public CredentialSettings Settings => _settings;
+
     /// <summary>The token now cached, if any (for health checks and tests).</summary>
     public CachedToken? Current => Volatile.Read(ref _current);
 

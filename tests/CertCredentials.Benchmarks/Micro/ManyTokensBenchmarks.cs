@@ -31,6 +31,7 @@ public class ManyTokensBenchmarks
     private Dictionary<string, CertificateClientCredential> _ours = [];
     private CertificateClientCredential[] _oursInHand = [];
     private CertificateClientCredential? _oneForAll;
+    private TenantCredential[] _tenantsInHand = [];
     private IConfidentialClientApplication _msal = null!;
     private ClientCertificateCredential _azure = null!;
     private AzureTokenRequestContext[] _azureContexts = [];
@@ -68,14 +69,22 @@ public class ManyTokensBenchmarks
         ProveWarm(() => CertCredentials().AsTask().GetAwaiter().GetResult().Token);
     }
 
-    [GlobalSetup(Target = nameof(CertCredentialsOneForAll))]
+    [GlobalSetup(Targets = [nameof(CertCredentialsOneForAll), nameof(CertCredentialsTenantInHand)])]
     public void SetupCertCredentialsOneForAll()
     {
         Prepare();
         _oneForAll = Clients.CreateCertCredentialForAnyTenant(Clients.EntraHost, Identities.Tenant, Identities.Scope, _http);
+        _tenantsInHand = new TenantCredential[_keys.Length];
+        for (var i = 0; i < _keys.Length; i++)
+        {
+            _tenantsInHand[i] = _oneForAll.ForTenant(_tenants[i], _scopes[i][0]);
+        }
+
         Parallel.For(0, _keys.Length, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i =>
-            _ = _oneForAll.GetTokenAsync(_tenants[i], _scopes[i][0]).AsTask().GetAwaiter().GetResult());
+            _ = _tenantsInHand[i].GetTokenAsync().AsTask().GetAwaiter().GetResult());
         ProveWarm(() => CertCredentialsOneForAll().AsTask().GetAwaiter().GetResult().Token);
+        _next = 0;
+        ProveWarm(() => CertCredentialsTenantInHand().AsTask().GetAwaiter().GetResult().Token);
     }
 
     [GlobalSetup(Target = nameof(Msal))]
@@ -128,6 +137,7 @@ public class ManyTokensBenchmarks
         _oursInHand = [];
         _oneForAll?.Dispose();
         _oneForAll = null;
+        _tenantsInHand = [];
         _http.Dispose();
     }
 
@@ -145,6 +155,10 @@ public class ManyTokensBenchmarks
         var i = Next();
         return _oneForAll!.GetTokenAsync(_tenants[i], _scopes[i][0]);
     }
+
+    /// <summary>The same credential, each tenant resolved once (<c>ForTenant</c>) and kept by the caller: no lookup by key.</summary>
+    [Benchmark(Description = "CertCredentials TenantCredential.GetTokenAsync, resolved once")]
+    public ValueTask<AccessToken> CertCredentialsTenantInHand() => _tenantsInHand[Next()].GetTokenAsync();
 
     [Benchmark(Baseline = true, Description = "MSAL AcquireTokenForClient")]
     public Task<AuthenticationResult> Msal()

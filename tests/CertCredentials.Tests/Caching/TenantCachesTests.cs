@@ -247,6 +247,72 @@ public sealed class TenantCachesTests : IAsyncLifetime
         caches.Count.Should().Be(2);
     }
 
+    [Fact]
+    public async Task A_resolved_tenant_serves_its_token_and_shares_the_cache_of_the_keyed_call()
+    {
+        var credential = MultiTenant();
+        var contoso = credential.ForTenant(" " + Contoso.ToUpperInvariant(), TestOptions.Scope);
+        _entra.Service.TokenRequestCount.Should().Be(0, "resolving checks, it sends nothing");
+        contoso.TenantId.Should().Be(Contoso.ToUpperInvariant());
+        contoso.Scope.Should().Be(TestOptions.Scope);
+        contoso.ToString().Should().Be($"TenantCredential {{ TenantId = {Contoso.ToUpperInvariant()}, Scope = {TestOptions.Scope} }}");
+
+        var token = await contoso.GetTokenAsync();
+        (await Validate(token, Contoso, LocalEntra.Resource)).Should().BeTrue();
+        for (var i = 0; i < 100; i++)
+        {
+            contoso.GetTokenAsync().Synchronously().Should().Be(token);
+        }
+
+        credential.GetTokenAsync(Contoso, TestOptions.Scope).Synchronously().Should().Be(token);
+        credential.ForTenant(Contoso, TestOptions.Scope).Should().Be(contoso, "every spelling of the pair resolves to the same cache");
+        (credential.ForTenant(Fabrikam, TestOptions.Scope) != contoso).Should().BeTrue();
+        _entra.Service.TokenRequestCount.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_resolved_tenant_is_refreshed_in_the_background_and_fails_once_the_credential_is_disposed()
+    {
+        var credential = MultiTenant();
+        var fabrikam = credential.ForTenant(Fabrikam, TestOptions.Scope);
+        var first = await fabrikam.GetTokenAsync();
+
+        _time.Advance(TimeSpan.FromMinutes(31));
+        fabrikam.GetTokenAsync().Synchronously().Should().Be(first);
+        await Eventually.TrueAsync(() => fabrikam.GetTokenAsync().Synchronously().Token != first.Token, "the background refresh replaces the token");
+
+        credential.Dispose();
+        (await FluentActions.Awaiting(() => fabrikam.GetTokenAsync().AsTask()).Should().ThrowAsync<CertificateCredentialException>())
+            .Which.Failure.Should().Be(CertificateCredentialFailure.Disposed);
+        FluentActions.Invoking(() => credential.ForTenant(Contoso, TestOptions.Scope)).Should().Throw<CertificateCredentialException>()
+            .Which.Failure.Should().Be(CertificateCredentialFailure.Disposed);
+    }
+
+    [Fact]
+    public async Task The_configured_pair_resolves_to_the_credentials_own_cache()
+    {
+        var credential = MultiTenant();
+        var own = credential.ForTenant(TestOptions.TenantId, TestOptions.Scope);
+        var token = await own.GetTokenAsync();
+
+        credential.GetTokenAsync().Synchronously().Should().Be(token);
+        credential.CachedToken.Should().Be(token);
+        _entra.Service.TokenRequestCount.Should().Be(1);
+    }
+
+    [Fact]
+    public void Resolving_refuses_an_unusable_tenant_at_once_and_the_default_value_says_how_to_get_one()
+    {
+        var credential = MultiTenant();
+        FluentActions.Invoking(() => credential.ForTenant("organizations", TestOptions.Scope)).Should().Throw<CertificateCredentialException>()
+            .Which.Message.Should().Contain("AADSTS9001023");
+
+        var none = default(TenantCredential);
+        none.TenantId.Should().BeEmpty();
+        FluentActions.Invoking(() => none.GetTokenAsync()).Should().Throw<InvalidOperationException>()
+            .WithMessage("*CertificateClientCredential.ForTenant(tenantId, scope)*");
+    }
+
     private CertificateClientCredential MultiTenant(Action<CertificateClientCredentialOptions>? change = null) =>
         _entra.Credential(o =>
         {

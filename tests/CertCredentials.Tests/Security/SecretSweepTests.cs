@@ -64,6 +64,7 @@ public sealed class SecretSweepTests
             tokens.Add(token.Token);
             _instances.Add(token);
             _instances.Add(credential.Thumbprint);
+            _instances.Add(credential.ForTenant(credential.TenantId, credential.Scope));
             tokens.Add(credential.CreateClientAssertion());
 
             await resource.Client.GetAsync(new Uri("hello", UriKind.Relative));
