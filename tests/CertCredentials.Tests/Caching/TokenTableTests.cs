@@ -16,21 +16,27 @@ public sealed class TokenTableTests
     public void Finds_every_key_after_growing_past_its_first_index_and_slot_chunk()
     {
         var table = new TokenTable();
-        for (var i = 0; i < 1_000; i++)
+        for (var i = 0; i < 2_500; i++)
         {
             table.Add(Tenant(i), "scope", table.NewSlot());
         }
 
-        table.Count.Should().Be(1_000);
-        table.Keys.Should().Be(1_000);
-        for (var i = 0; i < 1_000; i++)
+        table.Count.Should().Be(2_500);
+        table.Keys.Should().Be(2_500);
+        for (var i = 0; i < 2_500; i++)
         {
             table.Find(Tenant(i), "scope").Should().Be(i);
             table.Find(new string(Tenant(i).ToCharArray()), "scope").Should().Be(i, "keys are compared by value, not by reference");
         }
 
-        table.Find(Tenant(1_000), "scope").Should().Be(-1);
+        table.Find(Tenant(2_500), "scope").Should().Be(-1);
         table.Find(Tenant(1), "other scope").Should().Be(-1);
+
+        var cached = Token("in the third chunk", TimeSpan.FromHours(1));
+        table.Publish(2_100, cached);
+        table.TryGetFresh(2_100, Start.UtcTicks, out var token).Should().BeTrue();
+        token.Should().Be(cached.Token);
+        table.TryGetFresh(2_099, Start.UtcTicks, out _).Should().BeFalse("its neighbour was never published");
     }
 
     [Fact]
