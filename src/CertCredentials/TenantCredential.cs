@@ -6,9 +6,9 @@ namespace CertCredentials;
 /// One tenant and scope of a <see cref="CertificateClientCredential"/>, resolved once by
 /// <see cref="CertificateClientCredential.ForTenant(string, string)"/>. Keep it (in your per-customer record, or in a
 /// field) and call <see cref="GetTokenAsync(CancellationToken)"/>: nothing is looked up by key on the way, so a cached
-/// token costs about what the credential's own <see cref="CertificateClientCredential.GetTokenAsync(CancellationToken)"/>
-/// costs, however many tenants the credential serves. A small value (a reference and a number): copy it freely. It
-/// works as long as its credential does.
+/// token stays near the cost of the credential's own <see cref="CertificateClientCredential.GetTokenAsync(CancellationToken)"/>
+/// however many tenants the credential serves. A small value (a reference and a number): copy it freely. It works as
+/// long as its credential does.
 /// </summary>
 public readonly struct TenantCredential : IEquatable<TenantCredential>
 {

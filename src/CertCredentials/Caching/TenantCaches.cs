@@ -7,7 +7,7 @@ namespace CertCredentials.Caching;
 /// <summary>
 /// The caches of the other tenants and scopes one credential is asked for (<c>GetTokenAsync(tenant, scope)</c>): one
 /// <see cref="TokenCache"/> each, sharing the credential's key and HttpClient, with their current tokens mirrored into
-/// one dense <see cref="TokenTable"/> so that a cached lookup among thousands costs about what one does.
+/// one dense <see cref="TokenTable"/> so that a cached lookup among thousands stays close to the cost of one.
 /// </summary>
 internal sealed class TenantCaches : IDisposable
 {
