@@ -86,6 +86,22 @@ public sealed class TokenTableTests
     }
 
     [Fact]
+    public void A_refresh_moment_between_milliseconds_is_never_overstepped()
+    {
+        // The slot keeps the serving span in whole milliseconds, rounded towards the earlier moment.
+        var table = new TokenTable();
+        var slot = table.NewSlot();
+        var cached = Token("abc", lifetime: TimeSpan.FromHours(1) + TimeSpan.FromTicks(3_333));
+        (cached.RefreshAt.UtcTicks % TimeSpan.TicksPerMillisecond).Should().NotBe(0, "the case under test");
+        table.Publish(slot, cached);
+
+        table.TryGetFresh(slot, cached.RefreshAt.UtcTicks, out _).Should().BeFalse();
+        table.TryGetFresh(slot, cached.RefreshAt.UtcTicks - 1, out _).Should().BeFalse("the span was rounded to the earlier millisecond");
+        table.TryGetFresh(slot, cached.RefreshAt.UtcTicks - TimeSpan.TicksPerMillisecond, out var token).Should().BeTrue();
+        token.Should().Be(cached.Token);
+    }
+
+    [Fact]
     public async Task Readers_never_see_one_tokens_value_with_another_tokens_times()
     {
         // Bounded: the writer publishes a fixed number of tokens; readers stop when it is done.
