@@ -39,10 +39,13 @@ public readonly struct TenantCredential : IEquatable<TenantCredential>
     /// </summary>
     /// <exception cref="CertificateCredentialException">No token could be obtained, or the credential was disposed.</exception>
     /// <exception cref="InvalidOperationException">This is the default value, not one from <see cref="CertificateClientCredential.ForTenant(string, string)"/>.</exception>
-    public ValueTask<AccessToken> GetTokenAsync(CancellationToken cancellationToken = default) =>
-        _caches is { } caches
-            ? caches.GetAsync(_slot, cancellationToken)
-            : throw new InvalidOperationException("This TenantCredential is the default value; get one from CertificateClientCredential.ForTenant(tenantId, scope).");
+    public ValueTask<AccessToken> GetTokenAsync(CancellationToken cancellationToken = default)
+    {
+        var caches = _caches ?? throw new InvalidOperationException("This TenantCredential is the default value; get one from CertificateClientCredential.ForTenant(tenantId, scope).");
+
+        // The hit is built here, once: passing a ValueTask of a 48-byte token up through one more call would copy it again.
+        return caches.TryGetFresh(_slot, out var token) ? new ValueTask<AccessToken>(token) : caches.GetAsync(_slot, cancellationToken);
+    }
 
     /// <inheritdoc/>
     public bool Equals(TenantCredential other) => ReferenceEquals(_caches, other._caches) && _slot == other._slot;

@@ -77,19 +77,32 @@ internal sealed class TenantCaches : IDisposable
     /// <summary>The token of a slot already resolved (<see cref="Resolve"/>): a clock read and one slot read when cached.</summary>
     public ValueTask<AccessToken> GetAsync(int slot, CancellationToken cancellationToken)
     {
-        if (slot == OwnCache)
+        if (TryGetFresh(slot, out var token))
         {
-            return _own.GetAsync(cancellationToken);
-        }
-
-        if (_table.TryGetFresh(slot, _timeProvider.GetUtcNow().UtcTicks, out var token) && !_logger.IsEnabled(LogLevel.Trace))
-        {
-            CredentialTelemetry.CacheHits.Add(1);
             return new ValueTask<AccessToken>(token);
         }
 
         // The cache decides: refresh window, expiry, single flight, back-off, Trace logging.
-        return Volatile.Read(ref _caches)[slot]!.GetAsync(cancellationToken); // stored before its key was added
+        return slot == OwnCache
+            ? _own.GetAsync(cancellationToken)
+            : Volatile.Read(ref _caches)[slot]!.GetAsync(cancellationToken); // stored before its key was added
+    }
+
+    /// <summary>
+    /// The token of a resolved slot when the table can serve it now (a hit, counted as one); false when the slot's
+    /// cache must decide (the credential's own pair, none yet, refresh due, expired, Trace logging on). Returned by
+    /// <c>out</c> so that <see cref="TenantCredential"/> builds its one <see cref="ValueTask{T}"/> itself.
+    /// </summary>
+    public bool TryGetFresh(int slot, out AccessToken token)
+    {
+        if (slot != OwnCache && _table.TryGetFresh(slot, _timeProvider.GetUtcNow().UtcTicks, out token) && !_logger.IsEnabled(LogLevel.Trace))
+        {
+            CredentialTelemetry.CacheHits.Add(1);
+            return true;
+        }
+
+        token = default;
+        return false;
     }
 
     /// <summary>The slot of (<paramref name="tenant"/>, <paramref name="scope"/>), checked and added if new; throws when they are unusable.</summary>
