@@ -55,7 +55,7 @@ internal sealed record CredentialSettings(
         if (tenant.Length > 253 || scope.Length > 2048)
         {
             throw new CertificateCredentialException(CertificateCredentialFailure.InvalidOptions,
-                $"GetTokenAsync was given a tenant of {tenant.Length} characters and a scope of {scope.Length}: a tenant is a GUID or a domain name (at most 253 characters), a scope a resource's URI followed by /.default.");
+                $"Asked for a tenant of {tenant.Length} characters and a scope of {scope.Length}: a tenant is a GUID or a domain name (at most 253 characters), a scope a resource's URI followed by /.default.");
         }
 
         var problems = new List<string>();
@@ -85,7 +85,7 @@ internal sealed record CredentialSettings(
         if (problems.Count > 0)
         {
             throw new CertificateCredentialException(CertificateCredentialFailure.InvalidOptions,
-                $"GetTokenAsync(\"{tenant}\", \"{scope}\") cannot be served: " + string.Join(" ", problems));
+                $"Tenant '{tenant}' with scope '{scope}' cannot be served: " + string.Join(" ", problems));
         }
 
         return From(options);
