@@ -70,8 +70,7 @@ public sealed class CertificateClientCredential : IDisposable
             _assertions = new ClientAssertionFactory(_key, _settings, time);
             _ownsHttpClient = httpClient is null;
             _httpClient = httpClient ?? CreateHttpClient();
-            var sender = new TokenRequestSender(_httpClient, _settings, _assertions, time, _key.Thumbprint.ToString());
-            _pipeline = new TokenRequestPipeline(sender, _settings, time, log);
+            _pipeline = CreatePipeline(_settings, _assertions);
         }
         catch
         {
@@ -218,7 +217,15 @@ public sealed class CertificateClientCredential : IDisposable
     }
 
     private Task<TokenResponse> AcquireAsync(string? claimsChallenge, CancellationToken cancellationToken) =>
-        _pipeline.SendAsync(ClientClaims.Merge(_settings.ClientCapabilitiesClaims, claimsChallenge), cancellationToken);
+        SendAsync(_pipeline, _settings, claimsChallenge, cancellationToken);
+
+    /// <summary>A token request of one tenant and scope, with the client capabilities merged into any claims challenge.</summary>
+    private static Task<TokenResponse> SendAsync(TokenRequestPipeline pipeline, CredentialSettings settings, string? claimsChallenge, CancellationToken cancellationToken) =>
+        pipeline.SendAsync(ClientClaims.Merge(settings.ClientCapabilitiesClaims, claimsChallenge), cancellationToken);
+
+    /// <summary>Token requests for one tenant and scope (endpoint, retries, timeout), on this credential's HttpClient, key and clock.</summary>
+    private TokenRequestPipeline CreatePipeline(CredentialSettings settings, ClientAssertionFactory assertions) =>
+        new(new TokenRequestSender(_httpClient, settings, assertions, _time, _key.Thumbprint.ToString()), settings, _time, _log);
 
     /// <summary>Made on the first call for another tenant or scope: a credential that never serves one pays nothing for it.</summary>
     private TenantCaches CreateTenants()
@@ -243,12 +250,8 @@ public sealed class CertificateClientCredential : IDisposable
     /// <summary>Another tenant's or scope's token requests: its own assertion audience, endpoint and retries, this credential's key and HttpClient.</summary>
     private TokenCache CreateCache(CredentialSettings settings, Action<CachedToken?> changed)
     {
-        var assertions = new ClientAssertionFactory(_key, settings, _time);
-        var sender = new TokenRequestSender(_httpClient, settings, assertions, _time, _key.Thumbprint.ToString());
-        var pipeline = new TokenRequestPipeline(sender, settings, _time, _log);
-        return new TokenCache(
-            (claims, cancellationToken) => pipeline.SendAsync(ClientClaims.Merge(settings.ClientCapabilitiesClaims, claims), cancellationToken),
-            settings, _time, _log, changed);
+        var pipeline = CreatePipeline(settings, new ClientAssertionFactory(_key, settings, _time));
+        return new TokenCache((claims, cancellationToken) => SendAsync(pipeline, settings, claims, cancellationToken), settings, _time, _log, changed);
     }
 
     private void ReportKey(ILogger log, TimeProvider time)

@@ -44,7 +44,7 @@ public readonly struct TenantCredential : IEquatable<TenantCredential>
         var caches = _caches ?? throw new InvalidOperationException("This TenantCredential is the default value; get one from CertificateClientCredential.ForTenant(tenantId, scope).");
 
         // The hit is built here, once: passing a ValueTask of a 48-byte token up through one more call would copy it again.
-        return caches.TryGetFresh(_slot, out var token) ? new ValueTask<AccessToken>(token) : caches.GetAsync(_slot, cancellationToken);
+        return caches.TryGetFresh(_slot, out var token) ? new ValueTask<AccessToken>(token) : caches.CacheOf(_slot).GetAsync(cancellationToken);
     }
 
     /// <inheritdoc/>

@@ -58,35 +58,28 @@ internal sealed class TenantCaches : IDisposable
     /// <summary>The token for (<paramref name="tenant"/>, <paramref name="scope"/>), found by key; a new pair is checked and added first.</summary>
     public ValueTask<AccessToken> GetAsync(string tenant, string scope, CancellationToken cancellationToken)
     {
-        var slot = _table.Find(tenant, scope);
-        if (slot < 0)
+        int slot;
+        try
         {
-            try
-            {
-                slot = Add(tenant, scope);
-            }
-            catch (CertificateCredentialException e)
-            {
-                return ValueTask.FromException<AccessToken>(e);
-            }
+            slot = Resolve(tenant, scope);
+        }
+        catch (CertificateCredentialException e)
+        {
+            return ValueTask.FromException<AccessToken>(e);
         }
 
         return GetAsync(slot, cancellationToken);
     }
 
     /// <summary>The token of a slot already resolved (<see cref="Resolve"/>): a clock read and one slot read when cached.</summary>
-    public ValueTask<AccessToken> GetAsync(int slot, CancellationToken cancellationToken)
-    {
-        if (TryGetFresh(slot, out var token))
-        {
-            return new ValueTask<AccessToken>(token);
-        }
+    public ValueTask<AccessToken> GetAsync(int slot, CancellationToken cancellationToken) =>
+        TryGetFresh(slot, out var token) ? new ValueTask<AccessToken>(token) : CacheOf(slot).GetAsync(cancellationToken);
 
-        // The cache decides: refresh window, expiry, single flight, back-off, Trace logging.
-        return slot == OwnCache
-            ? _own.GetAsync(cancellationToken)
-            : Volatile.Read(ref _caches)[slot]!.GetAsync(cancellationToken); // stored before its key was added
-    }
+    /// <summary>
+    /// The cache of a resolved slot, which decides when the table cannot serve: refresh window, expiry, single flight,
+    /// back-off, Trace logging.
+    /// </summary>
+    public TokenCache CacheOf(int slot) => slot == OwnCache ? _own : Volatile.Read(ref _caches)[slot]!; // stored before its key was added
 
     /// <summary>
     /// The token of a resolved slot when the table can serve it now (a hit, counted as one); false when the slot's
@@ -113,7 +106,7 @@ internal sealed class TenantCaches : IDisposable
     }
 
     /// <summary>The tenant and scope a slot serves, as checked (trimmed).</summary>
-    public CredentialSettings SettingsOf(int slot) => slot == OwnCache ? _settings : Volatile.Read(ref _caches)[slot]!.Settings;
+    public CredentialSettings SettingsOf(int slot) => CacheOf(slot).Settings;
 
     /// <summary>Drops <paramref name="token"/> from whichever of these caches holds it.</summary>
     public bool Invalidate(string token)
@@ -166,7 +159,7 @@ internal sealed class TenantCaches : IDisposable
         {
             if (_disposed)
             {
-                throw new CertificateCredentialException(CertificateCredentialFailure.Disposed, "The certificate credential was disposed; create a new one.");
+                throw TokenCache.Disposed();
             }
 
             var slot = _table.Find(tenant, scope);

@@ -22,6 +22,7 @@ internal sealed class TokenCache : IDisposable
     private readonly CredentialSettings _settings;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly Action<CachedToken?>? _changed;
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _lifetime = new();
 
@@ -32,8 +33,6 @@ internal sealed class TokenCache : IDisposable
     private DateTimeOffset _coolDownUntil;
     private Exception? _lastFailure;
     private bool _disposed;
-
-    private readonly Action<CachedToken?>? _changed;
 
     /// <param name="acquire">Gets a token from the endpoint (claims challenge or null).</param>
     /// <param name="settings">The tenant, scope and timings.</param>
@@ -357,11 +356,15 @@ internal sealed class TokenCache : IDisposable
             endpointError?.TraceId, isRetryable: true, retryAfter: wait, innerException: last);
     }
 
+    /// <summary>The refusal of a call after the credential was disposed (also used for its other tenants' caches).</summary>
+    public static CertificateCredentialException Disposed() =>
+        new(CertificateCredentialFailure.Disposed, "The certificate credential was disposed; create a new one.");
+
     private void ThrowIfDisposed()
     {
         if (_disposed)
         {
-            throw new CertificateCredentialException(CertificateCredentialFailure.Disposed, "The certificate credential was disposed; create a new one.");
+            throw Disposed();
         }
     }
 }
