@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
+using CertCredentials.Testing;
 
-namespace CertCredentials.LocalTokenService;
+namespace CertCredentials.Samples.TokenServiceHost;
 
 /// <summary>
 /// The command line of the runnable service:

@@ -1,3 +1,3 @@
-using CertCredentials.LocalTokenService;
+using CertCredentials.Samples.TokenServiceHost;
 
 return await CommandLine.RunAsync(args, Console.Out, Console.Error);

@@ -1,21 +1,21 @@
 using System.Security.Cryptography.X509Certificates;
-using CertCredentials.LocalTokenService;
+using CertCredentials.Testing;
 
 namespace CertCredentials.Benchmarks.Infrastructure;
 
 /// <summary>
-/// The real Entra-compatible token service (samples/CertCredentials.LocalTokenService) on https://127.0.0.1, with the
+/// The real Entra-compatible token service (CertCredentials.Testing) on https://127.0.0.1, with the
 /// benchmark application registered in the benchmark tenant. It verifies every assertion, as Entra does.
 /// </summary>
 internal sealed class LoopbackEndpoint : IAsyncDisposable
 {
-    private LoopbackEndpoint(LocalTokenService.LocalTokenService service, X509Certificate2 httpsCertificate)
+    private LoopbackEndpoint(LocalTokenService service, X509Certificate2 httpsCertificate)
     {
         Service = service;
         HttpsCertificate = httpsCertificate;
     }
 
-    public LocalTokenService.LocalTokenService Service { get; }
+    public LocalTokenService Service { get; }
 
     public X509Certificate2 HttpsCertificate { get; }
 
@@ -27,7 +27,7 @@ internal sealed class LoopbackEndpoint : IAsyncDisposable
     public static async Task<LoopbackEndpoint> StartAsync(TimeSpan responseDelay, TimeSpan? refreshIn = null, params string[] tenants)
     {
         var https = Identities.CreateHttpsCertificate();
-        var service = await LocalTokenService.LocalTokenService.StartAsync(new LocalTokenServiceOptions
+        var service = await LocalTokenService.StartAsync(new LocalTokenServiceOptions
         {
             ResponseDelay = responseDelay,
             RefreshIn = refreshIn,

@@ -4,7 +4,7 @@ using Azure.Identity;
 using BenchmarkDotNet.Attributes;
 using CertCredentials.Benchmarks.Infrastructure;
 using CertCredentials.DependencyInjection;
-using CertCredentials.LocalTokenService;
+using CertCredentials.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Identity.Client;
 using AzureTokenRequestContext = Azure.Core.TokenRequestContext;

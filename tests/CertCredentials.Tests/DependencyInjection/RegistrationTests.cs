@@ -85,7 +85,7 @@ public sealed class RegistrationTests
     public async Task A_named_handler_uses_its_named_credential()
     {
         await using var entra = await LocalEntra.StartAsync();
-        await using var api = await LocalTokenService.LocalProtectedApi.StartAsync(entra.Service, TestOptions.TenantId, LocalEntra.Resource);
+        await using var api = await CertCredentials.Testing.LocalProtectedApi.StartAsync(entra.Service, TestOptions.TenantId, LocalEntra.Resource);
         var services = new ServiceCollection();
         services.AddCertificateClientCredentialHttpClient("graph", o => LocalResource.Copy(entra.Options(), o), c => c.BaseAddress = api.BaseAddress);
         await using var provider = services.BuildServiceProvider();

@@ -1,4 +1,4 @@
-using CertCredentials.LocalTokenService;
+using CertCredentials.Testing;
 using CertCredentials.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

@@ -1,4 +1,4 @@
-using CertCredentials.LocalTokenService;
+using CertCredentials.Testing;
 
 namespace CertCredentials.Tests.Infrastructure;
 
@@ -11,13 +11,13 @@ internal sealed class LocalEntra : IAsyncDisposable
     public const string Resource = "https://graph.microsoft.com";
     private readonly List<IDisposable> _owned = [];
 
-    private LocalEntra(LocalTokenService.LocalTokenService service, TimeProvider time)
+    private LocalEntra(LocalTokenService service, TimeProvider time)
     {
         Service = service;
         Time = time;
     }
 
-    public LocalTokenService.LocalTokenService Service { get; }
+    public LocalTokenService Service { get; }
 
     public TimeProvider Time { get; }
 
@@ -27,7 +27,7 @@ internal sealed class LocalEntra : IAsyncDisposable
     {
         var options = new LocalTokenServiceOptions { TimeProvider = time ?? TimeProvider.System };
         configure?.Invoke(options);
-        var service = await LocalTokenService.LocalTokenService.StartAsync(options);
+        var service = await LocalTokenService.StartAsync(options);
         using var certificate = Fixture.Certificate("rsa2048.crt.pem");
         service.RegisterApplication(TestOptions.TenantId, TestOptions.ClientId, certificate, Resource);
         using var leaf = Fixture.Certificate("chain.leaf.crt.pem");

@@ -1,4 +1,4 @@
-using CertCredentials.LocalTokenService;
+using CertCredentials.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using CertCredentials.LocalTokenService;
+using CertCredentials.Testing;
 using CertCredentials.Tests.Infrastructure;
 
 namespace CertCredentials.Tests.Reliability;

@@ -1,4 +1,4 @@
-using CertCredentials.LocalTokenService;
+using CertCredentials.Testing;
 using CertCredentials.Tests.Infrastructure;
 using Xunit.Abstractions;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using CertCredentials.LocalTokenService;
+using CertCredentials.Testing;
 using CertCredentials.Tests.Infrastructure;
 
 namespace CertCredentials.Tests.Security;

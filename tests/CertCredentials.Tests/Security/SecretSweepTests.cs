@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using CertCredentials.LocalTokenService;
+using CertCredentials.Testing;
 using CertCredentials.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

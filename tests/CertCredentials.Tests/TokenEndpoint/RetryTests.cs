@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using CertCredentials.LocalTokenService;
+using CertCredentials.Testing;
 using CertCredentials.Tests.Infrastructure;
 
 namespace CertCredentials.Tests.TokenEndpoint;
