@@ -282,16 +282,7 @@ public sealed class LocalTokenService : IAsyncDisposable
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await _app.StopAsync().ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Not started, or a stop that timed out: nothing more to do.
-        }
-
-        await _app.DisposeAsync().ConfigureAwait(false);
+        await LoopbackHost.StopAsync(_app).ConfigureAwait(false);
         _stopping.Dispose();
     }
 
