@@ -103,16 +103,7 @@ public sealed class LocalProtectedApi : IAsyncDisposable
             return;
         }
 
-        try
-        {
-            await _app.StopAsync().ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Not started, or a stop that timed out: nothing more to do.
-        }
-
-        await _app.DisposeAsync().ConfigureAwait(false);
+        await LoopbackHost.StopAsync(_app).ConfigureAwait(false);
     }
 
     private async Task HandleHelloAsync(HttpContext context)

@@ -43,4 +43,19 @@ internal static class LoopbackHost
         var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
         return new Uri(addresses.Addresses.First());
     }
+
+    /// <summary>Stops and disposes an application; one that never started, or whose stop timed out, is disposed all the same.</summary>
+    public static async ValueTask StopAsync(WebApplication app)
+    {
+        try
+        {
+            await app.StopAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Not started, or a stop that timed out: nothing more to do.
+        }
+
+        await app.DisposeAsync().ConfigureAwait(false);
+    }
 }

@@ -244,16 +244,7 @@ public sealed partial class LocalKeyVault : IAsyncDisposable
             return;
         }
 
-        try
-        {
-            await _app.StopAsync().ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Not started, or a stop that timed out: nothing more to do.
-        }
-
-        await _app.DisposeAsync().ConfigureAwait(false);
+        await LoopbackHost.StopAsync(_app).ConfigureAwait(false);
         _store.Dispose();
     }
 

@@ -20,12 +20,7 @@ internal sealed class VaultStore : IDisposable
                     $"A secret named '{certificate.Name}' exists: a certificate's secret would share its name (Key Vault answers 409 Conflict).");
             }
 
-            if (!_certificates.TryGetValue(certificate.Name, out var versions))
-            {
-                _certificates[certificate.Name] = versions = [];
-            }
-
-            versions.Add(certificate);
+            AddVersion(_certificates, certificate.Name, certificate);
         }
     }
 
@@ -39,12 +34,7 @@ internal sealed class VaultStore : IDisposable
                     $"'{secret.Name}' is a certificate's secret: set a new version through the certificate instead.");
             }
 
-            if (!_secrets.TryGetValue(secret.Name, out var versions))
-            {
-                _secrets[secret.Name] = versions = [];
-            }
-
-            versions.Add(secret);
+            AddVersion(_secrets, secret.Name, secret);
         }
     }
 
@@ -61,14 +51,7 @@ internal sealed class VaultStore : IDisposable
     {
         lock (_lock)
         {
-            if (!_certificates.TryGetValue(name, out var versions) || versions.Count == 0)
-            {
-                return null;
-            }
-
-            return string.IsNullOrEmpty(version)
-                ? versions[^1]
-                : versions.Find(v => string.Equals(v.Version, version, StringComparison.OrdinalIgnoreCase));
+            return FindVersion(_certificates, name, version, v => v.Version);
         }
     }
 
@@ -84,14 +67,7 @@ internal sealed class VaultStore : IDisposable
     {
         lock (_lock)
         {
-            if (!_secrets.TryGetValue(name, out var versions) || versions.Count == 0)
-            {
-                return null;
-            }
-
-            return string.IsNullOrEmpty(version)
-                ? versions[^1]
-                : versions.Find(v => string.Equals(v.Version, version, StringComparison.OrdinalIgnoreCase));
+            return FindVersion(_secrets, name, version, v => v.Version);
         }
     }
 
@@ -107,5 +83,28 @@ internal sealed class VaultStore : IDisposable
             _certificates.Clear();
             _secrets.Clear();
         }
+    }
+
+    private static void AddVersion<T>(Dictionary<string, List<T>> map, string name, T item)
+    {
+        if (!map.TryGetValue(name, out var versions))
+        {
+            map[name] = versions = [];
+        }
+
+        versions.Add(item);
+    }
+
+    private static T? FindVersion<T>(Dictionary<string, List<T>> map, string name, string? version, Func<T, string> versionOf)
+        where T : class
+    {
+        if (!map.TryGetValue(name, out var versions) || versions.Count == 0)
+        {
+            return null;
+        }
+
+        return string.IsNullOrEmpty(version)
+            ? versions[^1]
+            : versions.Find(v => string.Equals(versionOf(v), version, StringComparison.OrdinalIgnoreCase));
     }
 }
