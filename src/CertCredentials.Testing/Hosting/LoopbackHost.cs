@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace CertCredentials.Testing;
+namespace CertCredentials.Testing.Hosting;
 
 /// <summary>Builds a quiet Kestrel application bound to 127.0.0.1 only.</summary>
 internal static class LoopbackHost

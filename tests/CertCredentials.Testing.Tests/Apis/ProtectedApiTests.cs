@@ -3,10 +3,11 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using CertCredentials.Testing.Tests.Infrastructure;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace CertCredentials.Testing.Tests;
+namespace CertCredentials.Testing.Tests.Apis;
 
 public sealed class ProtectedApiTests : TokenServiceTestBase
 {

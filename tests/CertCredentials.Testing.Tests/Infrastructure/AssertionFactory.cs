@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace CertCredentials.Testing.Tests;
+namespace CertCredentials.Testing.Tests.Infrastructure;
 
 /// <summary>Builds client assertions as a client of Entra does, and broken ones.</summary>
 public static class AssertionFactory

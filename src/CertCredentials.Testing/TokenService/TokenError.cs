@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace CertCredentials.Testing;
+namespace CertCredentials.Testing.TokenService;
 
 /// <summary>A refusal of the token endpoint: HTTP status, OAuth <c>error</c>, AADSTS code and message.</summary>
 internal sealed record TokenError(int StatusCode, string Error, int Code, string Message)

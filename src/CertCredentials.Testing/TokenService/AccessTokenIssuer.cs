@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace CertCredentials.Testing;
+namespace CertCredentials.Testing.TokenService;
 
 /// <summary>
 /// Signs access tokens with the service's own RSA-2048 key (RS256, with a <c>kid</c>), shaped like Entra's v2.0 app
@@ -45,8 +45,13 @@ internal sealed class AccessTokenIssuer
     /// <summary>Takes the next issuance sequence number; revocations take one too, to order themselves.</summary>
     public long NextSequence() => Interlocked.Increment(ref _sequence);
 
-    /// <summary>Issues an access token for an accepted grant.</summary>
-    public string Issue(TokenGrant grant, string issuer, DateTimeOffset now, TimeSpan lifetime)
+    /// <summary>Issues an access token for an accepted grant (or a token made directly).</summary>
+    /// <param name="grant">Who the token is for, and for which resource.</param>
+    /// <param name="issuer">The <c>iss</c>.</param>
+    /// <param name="issuedAt">The <c>iat</c> and <c>nbf</c> (whole seconds).</param>
+    /// <param name="lifetime"><c>exp</c> - <c>iat</c>.</param>
+    /// <param name="settings">Roles and further claims; null for none.</param>
+    public string Issue(TokenGrant grant, string issuer, DateTimeOffset issuedAt, TimeSpan lifetime, AccessTokenSettings? settings)
     {
         var id = Base64UrlEncoder.Encode(Guid.NewGuid().ToByteArray());
         var claims = new Dictionary<string, object>(StringComparer.Ordinal)
@@ -62,21 +67,35 @@ internal sealed class AccessTokenIssuer
             ["ver"] = "2.0",
             ["uti"] = id,
             ["jti"] = id,
-            [SequenceClaim] = NextSequence(),
         };
         if (grant.ClientCapableOfCae)
         {
             claims["xms_cc"] = new List<object> { "cp1" };
         }
 
-        var issuedAt = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds()).UtcDateTime;
+        if (settings is not null)
+        {
+            if (settings.Roles.Count > 0)
+            {
+                claims["roles"] = settings.Roles.Cast<object>().ToList();
+            }
+
+            foreach (var claim in settings.Claims)
+            {
+                claims[claim.Key] = claim.Value;
+            }
+        }
+
+        // Last, so that no setting can reorder a token against a revocation.
+        claims[SequenceClaim] = NextSequence();
+        var iat = DateTimeOffset.FromUnixTimeSeconds(issuedAt.ToUnixTimeSeconds()).UtcDateTime;
         return _handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = issuer,
             Audience = grant.Resource,
-            IssuedAt = issuedAt,
-            NotBefore = issuedAt,
-            Expires = issuedAt + lifetime,
+            IssuedAt = iat,
+            NotBefore = iat,
+            Expires = iat + lifetime,
             Claims = claims,
             SigningCredentials = _signingCredentials,
             TokenType = "JWT",

@@ -3,7 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.Tokens;
 
-namespace CertCredentials.Testing.Tests;
+namespace CertCredentials.Testing.Tests.Infrastructure;
 
 /// <summary>Starts a service on a fake clock, with one application registered for Graph and a custom API.</summary>
 public abstract class TokenServiceTestBase : IAsyncLifetime

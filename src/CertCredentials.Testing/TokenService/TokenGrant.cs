@@ -1,4 +1,4 @@
-namespace CertCredentials.Testing;
+namespace CertCredentials.Testing.TokenService;
 
 /// <summary>An accepted token request: what the access token is issued for.</summary>
 /// <param name="Tenant">The tenant as registered.</param>

@@ -1,4 +1,4 @@
-namespace CertCredentials.Testing;
+namespace CertCredentials.Testing.TokenService;
 
 /// <summary>Queued <see cref="TokenFault"/>s, each taken <see cref="TokenFault.Times"/> times in order. Thread-safe.</summary>
 internal sealed class FaultQueue

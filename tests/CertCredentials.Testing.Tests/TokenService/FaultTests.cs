@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Net;
+using CertCredentials.Testing.Tests.Infrastructure;
 
-namespace CertCredentials.Testing.Tests;
+namespace CertCredentials.Testing.Tests.TokenService;
 
 public sealed class FaultTests : TokenServiceTestBase
 {

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace CertCredentials.Testing;
+namespace CertCredentials.Testing.TokenService;
 
 /// <summary>
 /// The checks Entra makes on a client-credentials token request with a certificate assertion, in Entra's order.

@@ -1,4 +1,4 @@
-namespace CertCredentials.Testing;
+namespace CertCredentials.Testing.TokenService;
 
 /// <summary>
 /// A token endpoint answer decided but not yet written, so that the request is recorded before the client can see

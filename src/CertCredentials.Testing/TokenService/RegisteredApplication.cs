@@ -1,4 +1,4 @@
-namespace CertCredentials.Testing;
+namespace CertCredentials.Testing.TokenService;
 
 /// <summary>An application registered in one tenant: its certificates and the resources it may get tokens for.</summary>
 internal sealed class RegisteredApplication
@@ -6,6 +6,7 @@ internal sealed class RegisteredApplication
     private readonly Lock _lock = new();
     private readonly HashSet<string> _resources = new(StringComparer.OrdinalIgnoreCase);
     private RegisteredCertificate[] _certificates = [];
+    private AccessTokenSettings? _tokenSettings;
 
     public RegisteredApplication(string tenant, string clientId)
     {
@@ -22,6 +23,13 @@ internal sealed class RegisteredApplication
     /// <summary>The object ID of the application's service principal (the <c>oid</c>/<c>sub</c> of its tokens).</summary>
     public string ObjectId { get; } = Guid.NewGuid().ToString();
 
+    /// <summary>What the application's access tokens carry (lifetime, roles, claims); null for the defaults.</summary>
+    public AccessTokenSettings? TokenSettings
+    {
+        get => Volatile.Read(ref _tokenSettings);
+        set => Volatile.Write(ref _tokenSettings, value);
+    }
+
     /// <summary>A snapshot of the registered certificates.</summary>
     public IReadOnlyList<RegisteredCertificate> Certificates => Volatile.Read(ref _certificates);
 
@@ -35,6 +43,21 @@ internal sealed class RegisteredApplication
             }
 
             Volatile.Write(ref _certificates, [.. _certificates, certificate]);
+        }
+    }
+
+    /// <summary>Removes the certificate with this SHA-256 thumbprint; false when none was registered.</summary>
+    public bool RemoveCertificate(string x5tS256)
+    {
+        lock (_lock)
+        {
+            if (!Array.Exists(_certificates, c => c.X5tS256 == x5tS256))
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _certificates, Array.FindAll(_certificates, c => c.X5tS256 != x5tS256));
+            return true;
         }
     }
 

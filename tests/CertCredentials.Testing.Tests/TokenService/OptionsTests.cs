@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
+using CertCredentials.Testing.Tests.Infrastructure;
 using Microsoft.IdentityModel.JsonWebTokens;
 
-namespace CertCredentials.Testing.Tests;
+namespace CertCredentials.Testing.Tests.TokenService;
 
 public sealed class OptionsTests
 {

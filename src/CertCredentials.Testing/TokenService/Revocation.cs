@@ -1,4 +1,4 @@
-namespace CertCredentials.Testing;
+namespace CertCredentials.Testing.TokenService;
 
 /// <summary>
 /// A CAE revocation of an application's tokens: those issued before <paramref name="Sequence"/> (the service's

@@ -1,4 +1,4 @@
-namespace CertCredentials.Testing.Tests;
+namespace CertCredentials.Testing.Tests.Infrastructure;
 
 /// <summary>A clock the test moves by hand (Microsoft.Extensions.TimeProvider.Testing is not available here).</summary>
 public sealed class FakeTimeProvider : TimeProvider

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace CertCredentials.Testing;
+namespace CertCredentials.Testing.TokenService;
 
 /// <summary>
 /// The <c>jti</c> values of accepted client assertions, per client. Entries whose assertion can no longer pass the

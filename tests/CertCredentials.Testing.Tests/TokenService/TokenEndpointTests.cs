@@ -2,10 +2,11 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
+using CertCredentials.Testing.Tests.Infrastructure;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace CertCredentials.Testing.Tests;
+namespace CertCredentials.Testing.Tests.TokenService;
 
 public sealed class TokenEndpointTests : TokenServiceTestBase
 {

@@ -1,4 +1,4 @@
-namespace CertCredentials.Testing;
+namespace CertCredentials.Testing.Hosting;
 
 /// <summary>The last <c>capacity</c> items added, oldest first. Thread-safe.</summary>
 internal sealed class BoundedLog<T>

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace CertCredentials.Testing;
+namespace CertCredentials.Testing.TokenService;
 
 /// <summary>Writes the token endpoint's answers as Entra shapes them.</summary>
 internal static class EntraResponses
@@ -57,9 +57,9 @@ internal static class EntraResponses
         return buffer.ToArray();
     }
 
-    public static byte[] CreateSuccessBody(string accessToken, LocalTokenServiceOptions options)
+    public static byte[] CreateSuccessBody(string accessToken, TimeSpan lifetime, LocalTokenServiceOptions options)
     {
-        var expiresIn = (long)Math.Max(1, Math.Floor(options.AccessTokenLifetime.TotalSeconds) - 1);
+        var expiresIn = (long)Math.Max(1, Math.Floor(lifetime.TotalSeconds) - 1);
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, EntraResponses.JsonWriterOptions))
         {

@@ -1,10 +1,11 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
+using CertCredentials.Testing.Tests.Infrastructure;
 using Microsoft.Identity.Client;
 using Microsoft.IdentityModel.JsonWebTokens;
 
-namespace CertCredentials.Testing.Tests;
+namespace CertCredentials.Testing.Tests.TokenService;
 
 /// <summary>MSAL.NET, Microsoft's own client, against the service: what it sends must pass, as it does with Entra.</summary>
 public sealed class MsalInteropTests : IAsyncLifetime

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace CertCredentials.Testing.Tests;
+namespace CertCredentials.Testing.Tests.Infrastructure;
 
 /// <summary>Self-signed RSA certificates made in code.</summary>
 public static class TestCertificates

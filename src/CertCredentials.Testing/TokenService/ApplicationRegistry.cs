@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
 
-namespace CertCredentials.Testing;
+namespace CertCredentials.Testing.TokenService;
 
 /// <summary>The service's directory: known tenants, their applications, PSS refusals and CAE revocations. Thread-safe.</summary>
 internal sealed class ApplicationRegistry
@@ -26,6 +26,11 @@ internal sealed class ApplicationRegistry
             application.AddResource(resource);
         }
     }
+
+    /// <summary>Removes a certificate from an application; false when the application or the certificate is unknown.</summary>
+    public bool RemoveCertificate(string tenant, string clientId, X509Certificate2 certificate) =>
+        _applications.TryGetValue((tenant, clientId), out var application)
+        && application.RemoveCertificate(RegisteredCertificate.ComputeX5tS256(certificate));
 
     /// <summary>Finds a tenant (case-insensitive) and gives it as first registered.</summary>
     public bool TryGetTenant(string tenant, out string canonical) => _tenants.TryGetValue(tenant, out canonical!);
