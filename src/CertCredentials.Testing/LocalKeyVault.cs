@@ -62,7 +62,7 @@ public sealed partial class LocalKeyVault : IAsyncDisposable
         Resource = options.Resource;
         _requests = new BoundedLog<RecordedVaultRequest>(options.MaxRecordedRequests);
         _validation = tokenService.CreateValidationParameters(tenant, options.Resource);
-        _httpsCertificate = options.HttpsCertificate ?? VaultHttpsCertificate.Get();
+        _httpsCertificate = options.HttpsCertificate ?? LoopbackHttpsCertificate.Get();
         _app = LoopbackHost.Create(options.Port, _httpsCertificate);
         _app.Run(HandleAsync);
     }
@@ -122,18 +122,7 @@ public sealed partial class LocalKeyVault : IAsyncDisposable
     /// A handler that trusts this vault's HTTPS certificate and no other: for Azure SDK clients,
     /// <c>Transport = new HttpClientTransport(vault.CreateHttpMessageHandler())</c>. The caller disposes it.
     /// </summary>
-    public HttpMessageHandler CreateHttpMessageHandler()
-    {
-        var trusted = _httpsCertificate.RawData;
-        return new SocketsHttpHandler
-        {
-            SslOptions =
-            {
-                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                    certificate is not null && certificate.GetRawCertData().AsSpan().SequenceEqual(trusted),
-            },
-        };
-    }
+    public HttpMessageHandler CreateHttpMessageHandler() => LoopbackHttpsCertificate.CreateTrustingHandler(_httpsCertificate);
 
     /// <summary>Sets what an application (its client ID, the tokens' <c>appid</c>) may do; replaces what it had.</summary>
     public void Grant(string clientId, KeyVaultPermissions permissions)
