@@ -1,7 +1,10 @@
 using Azure.Core.Pipeline;
 using Azure.Security.KeyVault.Secrets;
 using CertCredentials.Azure.Tests.Infrastructure;
+using Azure.Core;
 using CertCredentials.Testing;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CertCredentials.Azure.Tests.TokenCredentials;
 
@@ -51,5 +54,29 @@ public sealed class SecretClientTests : IAsyncLifetime
         request.Tenant.Should().Be(LocalEntra.OtherTenant, "the challenge names the vault's tenant");
         request.Form["scope"].Should().Be(LocalKeyVault.DefaultResource + "/.default");
         _vault.Requests.Select(r => r.StatusCode).Should().Equal(401, 200, 200);
+    }
+
+    [Fact]
+    public async Task AddAzureClients_resolves_a_secret_client_that_uses_the_registered_token_credential()
+    {
+        _vault.SetSecret("connection", "Server=local");
+        var services = new ServiceCollection();
+        services.AddCertificateClientCredential(_entra.Configure);
+        services.AddCertificateClientCredentialTokenCredential();
+        services.AddAzureClients(clients =>
+        {
+            clients.UseCredential(sp => sp.GetRequiredService<TokenCredential>());
+            clients.AddSecretClient(_vault.VaultUri).ConfigureOptions(o =>
+            {
+                o.Transport = new HttpClientTransport(_handler);
+                o.DisableChallengeResourceVerification = true;
+            });
+        });
+        await using var provider = services.BuildServiceProvider();
+
+        var secret = await provider.GetRequiredService<SecretClient>().GetSecretAsync("connection");
+
+        secret.Value.Value.Should().Be("Server=local");
+        _entra.Service.Requests.Should().ContainSingle().Which.Form["client_id"].Should().Be(TestIdentity.ClientId);
     }
 }
