@@ -59,6 +59,31 @@ internal static class KeyInputReader
 
     public static void ReadFile(string path, KeySource source, string option, string? passphrase, KeyBag bag)
     {
+        var bytes = ReadFileBytes(path, source, option);
+        try
+        {
+            if (!source.IsCertificateInput)
+            {
+                WarnIfReadableByOthers(path, bag);
+            }
+
+            if (IsBinary(bytes))
+            {
+                ReadBinary(bytes, source, passphrase, bag, fromBase64: false);
+                return;
+            }
+
+            ReadText(DecodeText(bytes), source, passphrase, bag);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(bytes);
+        }
+    }
+
+    /// <summary>The bytes of a key or certificate file, refused typed when missing, a directory, too large or unreadable.</summary>
+    public static byte[] ReadFileBytes(string path, KeySource source, string option)
+    {
         if (Directory.Exists(path))
         {
             throw KeyErrors.FileIsDirectory(path, option);
@@ -75,36 +100,18 @@ internal static class KeyInputReader
             throw KeyErrors.FileTooLarge(path, option, file.Length);
         }
 
-        byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            return File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw KeyErrors.FileUnreadable(path, option, e);
         }
-
-        try
-        {
-            if (!source.IsCertificateInput)
-            {
-                WarnIfReadableByOthers(path, bag);
-            }
-
-            if (bytes.Length > 0 && bytes[0] == 0x30 && DerClassifier.Classify(bytes) != DerKind.Unknown)
-            {
-                ReadBinary(bytes, source, passphrase, bag, fromBase64: false);
-                return;
-            }
-
-            ReadText(DecodeText(bytes), source, passphrase, bag);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(bytes);
-        }
     }
+
+    /// <summary>Whether file bytes are raw DER (read as binary) rather than text.</summary>
+    public static bool IsBinary(byte[] bytes) => bytes.Length > 0 && bytes[0] == 0x30 && DerClassifier.Classify(bytes) != DerKind.Unknown;
 
     public static void ReadBinary(byte[] der, KeySource source, string? passphrase, KeyBag bag, bool fromBase64)
     {
@@ -233,7 +240,7 @@ internal static class KeyInputReader
         }
     }
 
-    private static string DecodeText(byte[] bytes)
+    public static string DecodeText(byte[] bytes)
     {
         // Windows PowerShell's Out-File writes UTF-16 with a byte-order mark; StreamReader honours any BOM.
         using var reader = new StreamReader(new MemoryStream(bytes, writable: false), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
