@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using CertCredentials.Testing;
 using CertCredentials.Tool.Cli;
@@ -109,8 +108,9 @@ internal static class EmulateCommand
         {
             return await start().ConfigureAwait(false);
         }
-        catch (IOException e) when (e.InnerException is SocketException or null)
+        catch (IOException e)
         {
+            // Kestrel's "Failed to bind to address ...: address already in use", or a port the system refuses.
             throw new ToolFailure(ExitCodes.Listen, $"Cannot listen on 127.0.0.1:{port} ({e.Message}). Give another --port, or 0 for a free one.", e);
         }
     }

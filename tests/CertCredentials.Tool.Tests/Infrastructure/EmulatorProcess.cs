@@ -64,6 +64,11 @@ public sealed class EmulatorProcess : IAsyncDisposable
         process.OutputDataReceived += (_, e) => emulator.OnOutput(e.Data);
         process.ErrorDataReceived += (_, e) =>
         {
+            if (e.Data is null)
+            {
+                return;
+            }
+
             lock (emulator._error)
             {
                 emulator._error.AppendLine(e.Data);
