@@ -38,6 +38,7 @@ internal static class EmulateCommand
         var tenant = new Option<string>("--tenant") { Description = "The tenant to register the application in", DefaultValueFactory = _ => DefaultTenant };
         var clientId = new Option<string>("--client-id") { Description = "The application (client) ID to register", DefaultValueFactory = _ => DefaultClientId };
         var resources = new Option<string[]>("--resource") { Description = $"A resource the application may get tokens for (repeatable; default {DefaultResource})", Arity = ArgumentArity.OneOrMore };
+        var roles = new Option<string[]>("--role") { Description = "An application permission the tokens carry in their roles claim (repeatable), as admin consent grants it", Arity = ArgumentArity.OneOrMore, HelpName = "ROLE" };
         var appSettingsFile = new Option<string?>("--write-appsettings") { Description = "Also write the printed appsettings.json to this file, once the servers listen (for scripts)", HelpName = "FILE" };
         var passphrase = new PassphraseOptions(forNewKey: false);
 
@@ -49,6 +50,7 @@ internal static class EmulateCommand
         command.Options.Add(tenant);
         command.Options.Add(clientId);
         command.Options.Add(resources);
+        command.Options.Add(roles);
         command.Options.Add(appSettingsFile);
         passphrase.AddTo(command);
         CommandAction.Set(command, context, global, async (parseResult, cancellationToken) =>
@@ -68,9 +70,14 @@ internal static class EmulateCommand
             using var stop = new StopSignal(cancellationToken);
             await using var service = await Start(() => LocalTokenService.StartAsync(new LocalTokenServiceOptions { Port = parseResult.GetValue(port) }, cancellationToken), parseResult.GetValue(port)).ConfigureAwait(false);
             service.RegisterApplication(tenantId, application, leaf, registered);
+            var granted = parseResult.GetValue(roles) ?? [];
+            if (granted.Length > 0)
+            {
+                service.ConfigureAccessTokens(tenantId, application, new AccessTokenSettings { Roles = granted });
+            }
             await using var api = await Start(() => LocalProtectedApi.StartAsync(service, tenantId, registered[0], new LocalProtectedApiOptions { Port = parseResult.GetValue(apiPort) }), parseResult.GetValue(apiPort)).ConfigureAwait(false);
 
-            var report = CreateReport(service, api, tenantId, application, registered, leaf, certificatePath, keyPath);
+            var report = CreateReport(service, api, tenantId, application, registered, granted, leaf, certificatePath, keyPath);
             if (parseResult.GetValue(appSettingsFile) is { } settingsFile)
             {
                 var settingsPath = context.FullPath(settingsFile);
@@ -115,7 +122,7 @@ internal static class EmulateCommand
         }
     }
 
-    private static Report CreateReport(LocalTokenService service, LocalProtectedApi api, string tenantId, string clientId, string[] resources,
+    private static Report CreateReport(LocalTokenService service, LocalProtectedApi api, string tenantId, string clientId, string[] resources, string[] roles,
                                        System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, string certificatePath, string? keyPath)
     {
         var tokenEndpoint = service.GetTokenEndpoint(tenantId).ToString();
@@ -128,6 +135,7 @@ internal static class EmulateCommand
             .Add("Certificate", "certificate", certificate.Subject)
             .Add("x5t#S256", "x5tS256", CertificateThumbprint.Compute(certificate).Base64Url)
             .Add("Resources", "resources", resources)
+            .Add("Roles", "roles", roles)
             .Add("Protected API", "protectedApi", new Uri(api.BaseAddress, "hello").ToString());
 
         var settings = new JsonObject

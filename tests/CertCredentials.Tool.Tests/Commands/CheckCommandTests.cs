@@ -31,7 +31,7 @@ public sealed partial class CheckCommandTests : IClassFixture<EmulatorFixture>
         token.GetProperty("tid").GetString().Should().Be("contoso.onmicrosoft.com");
         token.GetProperty("appid").GetString().Should().Be("11111111-2222-3333-4444-555555555555");
         token.GetProperty("iss").GetString().Should().Be(_fixture.Emulator.TokenEndpoint.GetLeftPart(UriPartial.Authority) + "/contoso.onmicrosoft.com/v2.0");
-        token.GetProperty("roles").GetArrayLength().Should().Be(0);
+        token.GetProperty("roles").EnumerateArray().Select(r => r.GetString()).Should().Equal("Orders.Read.All", "Orders.Write");
         DateTimeOffset.Parse(token.GetProperty("exp").GetString()!, System.Globalization.CultureInfo.InvariantCulture)
             .Should().BeAfter(DateTimeOffset.UtcNow.AddMinutes(30));
         result.Json.GetProperty("credential").GetProperty("certificateSubject").GetString().Should().Be("CN=emulated-app");

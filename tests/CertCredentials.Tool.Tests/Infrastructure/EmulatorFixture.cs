@@ -35,7 +35,8 @@ public sealed class EmulatorFixture : IAsyncLifetime
             throw new InvalidOperationException(made.ToString());
         }
 
-        _emulator = await EmulatorProcess.StartAsync(Directory.Path, Directory.File("cert.pem"), "--resource", "https://graph.microsoft.com", "--resource", "api://orders");
+        _emulator = await EmulatorProcess.StartAsync(Directory.Path, Directory.File("cert.pem"), "--resource", "https://graph.microsoft.com", "--resource", "api://orders",
+                                                     "--role", "Orders.Read.All", "--role", "Orders.Write");
     }
 
     public async Task DisposeAsync()
