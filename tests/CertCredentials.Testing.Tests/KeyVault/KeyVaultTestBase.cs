@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
 using Azure.Core;
+using CertCredentials.Testing.Tests.Infrastructure;
 using Azure.Core.Pipeline;
 using Azure.Identity;
 using Azure.Security.KeyVault.Certificates;
