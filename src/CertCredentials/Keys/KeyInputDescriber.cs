@@ -47,12 +47,8 @@ internal static class KeyInputDescriber
             return;
         }
 
-        var compact = new string(normalized.Where(c => !char.IsWhiteSpace(c)).ToArray());
-        var bytes = new byte[compact.Length * 3 / 4 + 3];
-        if (compact.Length > 0 && Convert.TryFromBase64Chars(compact, bytes, out var written))
+        if (KeyInputReader.TryDecodeBase64(normalized, out var der))
         {
-            var der = bytes[..written];
-            CryptographicOperations.ZeroMemory(bytes);
             try
             {
                 DescribeBinary(der, "base64 text of", source, passphrase, items);
@@ -228,13 +224,20 @@ internal static class KeyInputDescriber
             {
                 items.Add(bag switch
                 {
-                    Pkcs12CertBag { IsX509Certificate: true } cert => new("    X.509 certificate", cert.EncodedCertificate.ToArray()),
+                    Pkcs12CertBag { IsX509Certificate: true } cert => new("    X.509 certificate", CertificateBytes(cert)),
                     Pkcs12ShroudedKeyBag key => new($"    {DescribeDerKey(key.EncryptedPkcs8PrivateKey.ToArray(), source)}"),
                     Pkcs12KeyBag key => new($"    {DescribeDerKey(key.Pkcs8PrivateKey.ToArray(), source)}"),
                     _ => new($"    a bag of type {bag.GetBagId().Value} (ignored)"),
                 });
             }
         }
+    }
+
+    /// <summary>The certificate's DER (EncodedCertificate is the bag value around it: an OCTET STRING).</summary>
+    private static byte[] CertificateBytes(Pkcs12CertBag bag)
+    {
+        using var certificate = bag.GetCertificate();
+        return certificate.RawData;
     }
 
     /// <summary>PFX ::= SEQUENCE { version, authSafe, macData SEQUENCE { DigestInfo SEQUENCE { algorithm, digest }, ... } }.</summary>

@@ -31,12 +31,8 @@ internal static class KeyInputReader
             return;
         }
 
-        var compact = new string(normalized.Where(c => !char.IsWhiteSpace(c)).ToArray());
-        var bytes = new byte[compact.Length * 3 / 4 + 3];
-        if (compact.Length > 0 && Convert.TryFromBase64Chars(compact, bytes, out var written))
+        if (TryDecodeBase64(normalized, out var der))
         {
-            var der = bytes[..written];
-            CryptographicOperations.ZeroMemory(bytes);
             try
             {
                 ReadBinary(der, source, passphrase, bag, fromBase64: true);
@@ -55,6 +51,22 @@ internal static class KeyInputReader
         }
 
         throw KeyErrors.NotKeyOrCertificate(source);
+    }
+
+    /// <summary>Base64 text (whitespace ignored) as bytes; the caller zeroes them, which may be a key.</summary>
+    public static bool TryDecodeBase64(string normalized, out byte[] der)
+    {
+        var compact = new string(normalized.Where(c => !char.IsWhiteSpace(c)).ToArray());
+        var bytes = new byte[compact.Length * 3 / 4 + 3];
+        if (compact.Length > 0 && Convert.TryFromBase64Chars(compact, bytes, out var written))
+        {
+            der = bytes[..written];
+            CryptographicOperations.ZeroMemory(bytes);
+            return true;
+        }
+
+        der = [];
+        return false;
     }
 
     public static void ReadFile(string path, KeySource source, string option, string? passphrase, KeyBag bag)

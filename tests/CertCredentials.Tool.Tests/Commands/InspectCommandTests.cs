@@ -31,6 +31,20 @@ public sealed class InspectCommandTests : IDisposable
         json.GetProperty("library").GetProperty("next").GetString().Should().Contain("--passphrase-file");
     }
 
+    [Fact]
+    public async Task Without_the_passphrase_the_certificates_beside_an_encrypted_key_are_still_shown()
+    {
+        File.WriteAllText(_directory.File("bundle.pem"), File.ReadAllText(Fixtures.Path("rsa2048.pkcs8.aes256-sha256.pem")) + File.ReadAllText(Fixtures.Path("rsa2048.crt.pem")));
+
+        var result = await new InProcessTool().RunAsync(["inspect", "bundle.pem", "--json"], _directory.Path);
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        var certificate = result.Json.GetProperty("certificates").EnumerateArray().Single();
+        certificate.GetProperty("subject").GetString().Should().Be("CN=CertCredentials Test rsa2048");
+        certificate.GetProperty("sha1").GetString().Should().Be(Fixtures.Thumbprints("rsa2048")["sha1_hex"]);
+        certificate.TryGetProperty("matchesKey", out _).Should().BeFalse("the key could not be read to compare");
+    }
+
     [Theory]
     [MemberData(nameof(ToolRunner.Ways), MemberType = typeof(ToolRunner))]
     public async Task With_the_passphrase_a_pfx_shows_its_key_size_certificate_and_that_they_belong_together(string way)
