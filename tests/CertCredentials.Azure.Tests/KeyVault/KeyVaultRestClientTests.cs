@@ -12,33 +12,16 @@ namespace CertCredentials.Azure.Tests.KeyVault;
 /// The wing's own Key Vault calls (read, list, secret, sign) against the local Key Vault, authenticated by the
 /// certificate credential itself through Key Vault's challenge, and every failure worded as its fix.
 /// </summary>
-public sealed class KeyVaultRestClientTests : IAsyncLifetime
+public sealed class KeyVaultRestClientTests : VaultTestBase
 {
-    private LocalEntra _entra = null!;
-    private LocalKeyVault _vault = null!;
-    private HttpMessageHandler _handler = null!;
-
-    public async Task InitializeAsync()
-    {
-        _entra = await LocalEntra.StartAsync();
-        _vault = await LocalKeyVault.StartAsync(_entra.Service, LocalEntra.OtherTenant, new LocalKeyVaultOptions { PermissionModel = KeyVaultPermissionModel.Rbac });
-        _vault.Grant(TestIdentity.ClientId, KeyVaultPermissions.All);
-        _handler = _vault.CreateHttpMessageHandler();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _handler.Dispose();
-        await _vault.DisposeAsync();
-        await _entra.DisposeAsync();
-    }
+    protected override KeyVaultPermissionModel PermissionModel => KeyVaultPermissionModel.Rbac;
 
     [Fact]
     public async Task Reads_the_certificate_its_versions_and_its_secret_after_one_challenge()
     {
-        var first = _vault.CreateCertificate("app");
-        var second = _vault.CreateCertificate("app", options: new KeyVaultCertificateOptions { ContentType = LocalKeyVault.PemContentType });
-        _vault.SetEnabled("app", first.Version, enabled: false);
+        var first = Vault.CreateCertificate("app");
+        var second = Vault.CreateCertificate("app", options: new KeyVaultCertificateOptions { ContentType = LocalKeyVault.PemContentType });
+        Vault.SetEnabled("app", first.Version, enabled: false);
         var client = Client();
 
         var bundle = await client.GetCertificateAsync("app", null, default);
@@ -55,31 +38,31 @@ public sealed class KeyVaultRestClientTests : IAsyncLifetime
         secret.ContentType.Should().Be(LocalKeyVault.PemContentType);
         secret.Value.Should().Contain("PRIVATE KEY");
         secret.ToString().Should().NotContain("PRIVATE KEY");
-        _vault.Requests.Select(r => r.StatusCode).Should().Equal(401, 200, 200, 200);
-        var tokenRequest = _entra.Service.Requests.Should().ContainSingle().Which;
+        Vault.Requests.Select(r => r.StatusCode).Should().Equal(401, 200, 200, 200);
+        var tokenRequest = Entra.Service.Requests.Should().ContainSingle().Which;
         tokenRequest.Tenant.Should().Be(LocalEntra.OtherTenant);
         tokenRequest.Form["scope"].Should().Be(LocalKeyVault.DefaultResource + "/.default");
     }
 
     [Fact]
-    public async Task Signs_a_digest_in_the_vault_even_as_the_first_request()
+    public async Task Signs_a_digest_in_theVault_even_as_the_first_request()
     {
-        var created = _vault.CreateCertificate("hsm", options: new KeyVaultCertificateOptions { Exportable = false });
+        var created = Vault.CreateCertificate("hsm", options: new KeyVaultCertificateOptions { Exportable = false });
         var digest = SHA256.HashData("header.payload"u8);
 
         var signature = await Client().SignAsync(created.KeyId, "PS256", digest, default);
 
         using var publicKey = created.Certificate.GetRSAPublicKey()!;
         publicKey.VerifyHash(digest, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pss).Should().BeTrue();
-        _vault.SignCount.Should().Be(1);
-        _vault.Requests.Select(r => (r.Method, r.StatusCode)).Should().Equal(("POST", 401), ("POST", 200));
+        Vault.SignCount.Should().Be(1);
+        Vault.Requests.Select(r => (r.Method, r.StatusCode)).Should().Equal(("POST", 401), ("POST", 200));
     }
 
     [Fact]
     public async Task A_missing_role_names_the_role_and_the_action_to_grant()
     {
-        _vault.CreateCertificate("app");
-        _vault.Grant(TestIdentity.ClientId, KeyVaultPermissions.CertificatesGet);
+        Vault.CreateCertificate("app");
+        Vault.Grant(TestIdentity.ClientId, KeyVaultPermissions.CertificatesGet);
         var client = Client();
         var bundle = await client.GetCertificateAsync("app", null, default);
 
@@ -96,10 +79,10 @@ public sealed class KeyVaultRestClientTests : IAsyncLifetime
     [Fact]
     public async Task Not_found_disabled_and_expired_are_each_named_with_their_fix()
     {
-        var now = _entra.Service.TimeProvider.GetUtcNow();
-        var disabled = _vault.CreateCertificate("off");
-        _vault.SetEnabled("off", disabled.Version, enabled: false);
-        var expired = _vault.CreateCertificate("old", notBefore: now.AddYears(-1), notAfter: now.AddDays(-1));
+        var now = Entra.Service.TimeProvider.GetUtcNow();
+        var disabled = Vault.CreateCertificate("off");
+        Vault.SetEnabled("off", disabled.Version, enabled: false);
+        var expired = Vault.CreateCertificate("old", notBefore: now.AddYears(-1), notAfter: now.AddDays(-1));
         var client = Client();
 
         var missing = await FluentActions.Awaiting(() => client.GetCertificateAsync("nope", null, default)).Should().ThrowAsync<KeyVaultRequestException>();
@@ -115,10 +98,10 @@ public sealed class KeyVaultRestClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_unreachable_vault_is_named_with_what_to_check()
+    public async Task An_unreachableVault_is_named_with_what_to_check()
     {
         var client = Client();
-        await _vault.DisposeAsync();
+        await Vault.DisposeAsync();
 
         var refusal = await FluentActions.Awaiting(() => client.GetCertificateAsync("app", null, default)).Should().ThrowAsync<KeyVaultRequestException>();
 
@@ -127,19 +110,19 @@ public sealed class KeyVaultRestClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_challenge_for_a_resource_outside_the_vaults_domain_gets_no_token()
+    public async Task A_challenge_for_a_resource_outside_theVaults_domain_gets_no_token()
     {
-        _vault.CreateCertificate("app");
+        Vault.CreateCertificate("app");
         var client = Client(verify: true);
 
         var refusal = await FluentActions.Awaiting(() => client.GetCertificateAsync("app", null, default)).Should().ThrowAsync<KeyVaultRequestException>();
 
         refusal.Which.Message.Should().Contain("asked for a token for 'https://vault.azure.net/.default'").And.Contain("no token was sent");
-        _entra.Service.TokenRequestCount.Should().Be(0);
+        Entra.Service.TokenRequestCount.Should().Be(0);
     }
 
     private KeyVaultRestClient Client(bool verify = false) =>
-        new(_vault.VaultUri, _entra.Credential().AsTokenCredential(), new LocalOptions(new HttpClientTransport(_handler)), verify);
+        new(Vault.VaultUri, Entra.Credential().AsTokenCredential(), new LocalOptions(new HttpClientTransport(VaultHandler)), verify);
 
     private sealed class LocalOptions : ClientOptions
     {
