@@ -51,6 +51,12 @@ public sealed class RedisTokenStore : SharedTokenStore, IAsyncDisposable, IDispo
             _connection = Task.FromResult(given);
         }
 
+        else
+        {
+            // Connecting starts now, so that by the first token miss (after the host started) the connection is up.
+            _ = ConnectionAsync().ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+
         _description = $"Redis {(options.ConnectionMultiplexer is { } m ? m.Configuration is { } c ? Describe(c) : "(given connection)" : Describe(options.Configuration))}, prefix '{_prefix}'";
     }
 
@@ -210,6 +216,9 @@ public sealed class RedisTokenStore : SharedTokenStore, IAsyncDisposable, IDispo
         // is disconnected commands fail at once instead of queueing behind the outage.
         configuration.AbortOnConnectFail = false;
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
+
+        // Back within a second or two of a restart; at most one attempt every 5 s during a long outage.
+        configuration.ReconnectRetryPolicy ??= new ExponentialRetry(250, 5000);
         configuration.ClientName ??= "CertCredentials";
         var connection = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
         if (Volatile.Read(ref _disposed) != 0)

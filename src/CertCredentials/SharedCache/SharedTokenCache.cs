@@ -26,6 +26,9 @@ internal sealed class SharedTokenCache
     private readonly string _storeName;
     private readonly Lock _keysGate = new();
     private DerivedKeys? _keys;
+    private const int NotFailing = 0;
+    private const int ReadFailing = 1;
+    private const int WriteFailing = 2;
     private int _failing;
     private string? _problem;
 
@@ -105,7 +108,7 @@ internal sealed class SharedTokenCache
         {
             // WaitAsync as well as the token: a store that ignores cancellation still cannot hold the caller.
             var value = await call(_store, linked.Token).AsTask().WaitAsync(bound, _time, cancellationToken).ConfigureAwait(false);
-            Answered();
+            Answered(operation);
             return (true, value);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
@@ -119,9 +122,19 @@ internal sealed class SharedTokenCache
 
     public static void CountRead(string outcome) => Reads.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
-    private void Answered()
+    /// <summary>
+    /// Ends the episode: a write answering ends any, a read only a read's (a Redis out of memory answers reads and
+    /// refuses writes: that is one episode, not one per call).
+    /// </summary>
+    private void Answered(string operation)
     {
-        if (Volatile.Read(ref _failing) != 0 && Interlocked.Exchange(ref _failing, 0) != 0)
+        var failing = Volatile.Read(ref _failing);
+        if (failing == NotFailing || (failing == WriteFailing && IsRead(operation)))
+        {
+            return;
+        }
+
+        if (Interlocked.CompareExchange(ref _failing, NotFailing, failing) == failing)
         {
             Volatile.Write(ref _problem, null);
             SharedCacheLog.StoreRecovered(_logger, _storeName);
@@ -132,11 +145,29 @@ internal sealed class SharedTokenCache
     {
         StoreFailures.Add(1, new KeyValuePair<string, object?>("operation", operation));
         Volatile.Write(ref _problem, $"The shared token store ({_storeName}) failed ({operation}: {reason}); this instance requests its tokens directly until it answers again.");
-        if (Interlocked.Exchange(ref _failing, 1) == 0)
+        var state = IsRead(operation) ? ReadFailing : WriteFailing;
+        while (true)
         {
-            SharedCacheLog.StoreFailed(_logger, _storeName, operation, reason);
+            // A failing write covers failing reads; a read failing during a write episode is the same episode.
+            var previous = Volatile.Read(ref _failing);
+            if (previous >= state)
+            {
+                return;
+            }
+
+            if (Interlocked.CompareExchange(ref _failing, state, previous) == previous)
+            {
+                if (previous == NotFailing)
+                {
+                    SharedCacheLog.StoreFailed(_logger, _storeName, operation, reason);
+                }
+
+                return;
+            }
         }
     }
+
+    private static bool IsRead(string operation) => operation is "get" or "wait";
 
     private async Task<SharedEntryKeys?> DeriveAsync(string thumbprint, CancellationToken cancellationToken)
     {

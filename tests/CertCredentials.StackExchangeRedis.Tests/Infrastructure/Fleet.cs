@@ -59,7 +59,7 @@ internal sealed class Fleet : IAsyncDisposable
         InstanceProvider(redis, change, app, redisOptions).GetRequiredService<CertificateClientCredential>();
 
     public ServiceProvider InstanceProvider(string? redis, Action<CertificateClientCredentialOptions>? change = null, AppIdentity? app = null,
-                                            Action<RedisTokenCacheOptions>? redisOptions = null)
+                                            Action<RedisTokenCacheOptions>? redisOptions = null, Action<IServiceCollection>? configureServices = null)
     {
         var identity = app ?? App;
         var services = new ServiceCollection();
@@ -91,6 +91,7 @@ internal sealed class Fleet : IAsyncDisposable
             });
         }
 
+        configureServices?.Invoke(services);
         var provider = services.BuildServiceProvider();
         lock (_instances)
         {

@@ -54,7 +54,7 @@ internal sealed class RedisServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning" })
+        foreach (var argument in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning", "--enable-debug-command", "local" })
         {
             info.ArgumentList.Add(argument);
         }
@@ -120,7 +120,7 @@ internal sealed class RedisServer : IAsyncDisposable
     /// <summary>An administrative connection (CONFIG, KEYS, DEBUG), separate from the ones under test.</summary>
     public async Task<IDatabase> AdminAsync()
     {
-        _admin ??= await ConnectionMultiplexer.ConnectAsync($"{Configuration},allowAdmin=true,abortConnect=false");
+        _admin ??= await ConnectionMultiplexer.ConnectAsync($"{Configuration},allowAdmin=true,abortConnect=false,asyncTimeout=30000,syncTimeout=30000");
         return _admin.GetDatabase();
     }
 
