@@ -5,6 +5,7 @@ using Azure.Core.Pipeline;
 using Azure.Identity;
 using Azure.Security.KeyVault.Certificates;
 using Azure.Security.KeyVault.Secrets;
+using CertCredentials.Testing.Tests.Infrastructure;
 
 namespace CertCredentials.Testing.Tests.KeyVault;
 
