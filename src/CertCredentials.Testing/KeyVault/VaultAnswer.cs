@@ -1,4 +1,4 @@
-namespace CertCredentials.Testing;
+namespace CertCredentials.Testing.KeyVault;
 
 /// <summary>What the vault answers to one request.</summary>
 internal sealed record VaultAnswer(int StatusCode, byte[] Body, VaultError? Error)

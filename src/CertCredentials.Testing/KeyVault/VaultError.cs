@@ -1,4 +1,4 @@
-namespace CertCredentials.Testing;
+namespace CertCredentials.Testing.KeyVault;
 
 /// <summary>
 /// An error answer as Key Vault words it: <c>{"error":{"code","message","innererror":{"code"}}}</c>, the shape its

@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace CertCredentials.Testing;
+namespace CertCredentials.Testing.KeyVault;
 
 /// <summary>The HTTPS certificate a <see cref="LocalKeyVault"/> makes for itself when none is given.</summary>
 internal static class VaultHttpsCertificate

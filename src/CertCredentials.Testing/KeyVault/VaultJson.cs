@@ -5,7 +5,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
 
-namespace CertCredentials.Testing;
+namespace CertCredentials.Testing.KeyVault;
 
 /// <summary>Writes the vault's bodies in Key Vault's REST shapes (attributes as Unix seconds, binary as base64url).</summary>
 internal static class VaultJson

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace CertCredentials.Testing;
+namespace CertCredentials.Testing.KeyVault;
 
 /// <summary>Key Vault's <c>sign</c>: the caller sends the digest, the vault signs it with the key it never hands out.</summary>
 internal static class VaultSigner

@@ -1,4 +1,4 @@
-namespace CertCredentials.Testing;
+namespace CertCredentials.Testing.KeyVault;
 
 /// <summary>
 /// The vault's objects: certificate versions (each with its key and secret of the same name and version) and plain

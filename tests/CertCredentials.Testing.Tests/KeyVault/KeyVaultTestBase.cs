@@ -1,11 +1,11 @@
 using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
 using Azure.Core;
+using CertCredentials.Testing.Tests.Infrastructure;
 using Azure.Core.Pipeline;
 using Azure.Identity;
 using Azure.Security.KeyVault.Certificates;
 using Azure.Security.KeyVault.Secrets;
-using CertCredentials.Testing.Tests.Infrastructure;
 
 namespace CertCredentials.Testing.Tests.KeyVault;
 
