@@ -32,7 +32,12 @@ public sealed class FleetSoakTests(ITestOutputHelper output)
         output.WriteLine($"soak {result.Elapsed.TotalSeconds:F1} s, {Instances} instances x {TenantCount} tenants, 5 s tokens: {result.Calls:N0} calls, {result.Failed} failed, {result.Expired} expired, {result.Requests} token requests ({perTenant:F1} per tenant; elapsed / refresh interval = {expected:F1}; without Redis about {expected * Instances:F0})");
         result.Failed.Should().Be(0);
         result.Expired.Should().Be(0);
-        perTenant.Should().BeInRange(expected - 1.5, expected + 2.5, "one request per tenant per refresh interval for the whole fleet, plus the first");
+        perTenant.Should().BeLessThanOrEqualTo(expected + 2.5, "one request per tenant per refresh interval for the whole fleet, plus the first");
+
+        // Fewer is right under load: a refresh starts at the first call past its moment and the next interval counts
+        // from that request, so a slow machine stretches the period. But a token serves at most 3.75 s (5 s less the
+        // quarter margin): with no failed call and none expired, the fleet cannot have requested fewer than this.
+        perTenant.Should().BeGreaterThanOrEqualTo((result.Elapsed / (Lifetime * 0.75)) - 1);
     }
 
     [Fact]
