@@ -3,6 +3,7 @@ using CertCredentials.Caching;
 using CertCredentials.Configuration;
 using CertCredentials.Diagnostics;
 using CertCredentials.Keys;
+using CertCredentials.SharedCache;
 using CertCredentials.TokenEndpoint;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -27,6 +28,7 @@ public sealed class CertificateClientCredential : IDisposable
     private readonly Uri? _authorityHost;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
+    private readonly SharedTokenCache? _shared;
     private readonly Lock _tenantsGate = new();
     private TenantCaches? _tenants;
     private int _disposed;
@@ -42,6 +44,13 @@ public sealed class CertificateClientCredential : IDisposable
     /// <exception cref="CertificateCredentialException">The options or the key are unusable; the message says how to fix them.</exception>
     public CertificateClientCredential(CertificateClientCredentialOptions options, HttpClient? httpClient = null,
                                        TimeProvider? timeProvider = null, ILogger? logger = null)
+        : this(options, httpClient, timeProvider, logger, sharedTokenStore: null)
+    {
+    }
+
+    /// <summary>The constructor under DI, which supplies the container's shared store when the options set none.</summary>
+    internal CertificateClientCredential(CertificateClientCredentialOptions options, HttpClient? httpClient, TimeProvider? timeProvider,
+                                         ILogger? logger, SharedTokenStore? sharedTokenStore)
     {
         ArgumentNullException.ThrowIfNull(options);
         _settings = CredentialSettings.From(options);
@@ -50,10 +59,15 @@ public sealed class CertificateClientCredential : IDisposable
         _time = time;
         _log = log;
         _authorityHost = options.TokenEndpoint is null ? options.AuthorityHost : null;
+        if ((options.SharedTokenStore ?? sharedTokenStore) is { } store)
+        {
+            // The signer reads the key when the first shared-cache miss needs it, after the key is loaded below.
+            _shared = new SharedTokenCache(store, new SharedCacheSigner(() => _key!.Thumbprint.ToString(), SignSharedCacheLabel), time, log);
+        }
 
         // The cache is allocated right after the credential, before the key-reading garbage, so the two share memory
         // pages and often a cache line: with thousands of credentials, the lookup then misses the CPU cache less.
-        _cache = new TokenCache(AcquireAsync, _settings, time, log);
+        _cache = new TokenCache(AcquireAsync, _settings, time, log, shared: _shared?.For(_settings));
         try
         {
             _key = KeyMaterialLoader.Load(options);
@@ -120,6 +134,9 @@ public sealed class CertificateClientCredential : IDisposable
 
         return _assertions.Create();
     }
+
+    /// <summary>Why the shared token store is not in use now (for the health check), or null.</summary>
+    internal string? SharedTokenStoreProblem => _shared?.Problem;
 
     /// <summary>Whether a token request is under way (for tests that drive time by hand).</summary>
     internal bool IsAcquiring => _cache.IsAcquiring;
@@ -272,7 +289,15 @@ public sealed class CertificateClientCredential : IDisposable
     private TokenCache CreateCache(CredentialSettings settings, Action<CachedToken?> changed)
     {
         var pipeline = CreatePipeline(settings, new ClientAssertionFactory(_key, settings, _time));
-        return new TokenCache((claims, cancellationToken) => SendAsync(pipeline, settings, claims, cancellationToken), settings, _time, _log, changed);
+        return new TokenCache((claims, cancellationToken) => SendAsync(pipeline, settings, claims, cancellationToken), settings, _time, _log, changed,
+            _shared?.For(settings));
+    }
+
+    /// <summary>The signature the shared cache derives its entry keys from: deterministic RS256 by the current key.</summary>
+    private ValueTask<byte[]> SignSharedCacheLabel(byte[] label, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(_key.PrivateKey.SignData(label, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1));
     }
 
     private void ReportKey(ILogger log, TimeProvider time)

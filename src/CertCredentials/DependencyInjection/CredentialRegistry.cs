@@ -89,6 +89,7 @@ internal sealed class CredentialRegistry : IDisposable
         var httpClient = _services.GetRequiredService<IHttpClientFactory>().CreateClient(TokenEndpointClientName);
         var timeProvider = _services.GetService<TimeProvider>() ?? TimeProvider.System;
         var logger = _services.GetService<ILoggerFactory>()?.CreateLogger("CertCredentials");
-        return new CertificateClientCredential(options, httpClient, timeProvider, logger);
+        // One registered store (AddCertificateClientCredentialRedisCache) serves every credential of the container.
+        return new CertificateClientCredential(options, httpClient, timeProvider, logger, _services.GetService<SharedTokenStore>());
     }
 }
