@@ -92,18 +92,29 @@ internal static class KeyInputReader
                 WarnIfReadableByOthers(path, bag);
             }
 
-            if (bytes.Length > 0 && bytes[0] == 0x30 && DerClassifier.Classify(bytes) != DerKind.Unknown)
-            {
-                ReadBinary(bytes, source, passphrase, bag, fromBase64: false);
-                return;
-            }
-
-            ReadText(DecodeText(bytes), source, passphrase, bag);
+            ReadBytes(bytes, source, passphrase, bag);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(bytes);
         }
+    }
+
+    /// <summary>The content of a file, or bytes handed over in code: DER (PKCS#12, a key, a certificate) or text in any form <see cref="ReadText"/> reads.</summary>
+    public static void ReadBytes(byte[] bytes, KeySource source, string? passphrase, KeyBag bag)
+    {
+        if (bytes.Length > MaxInputBytes)
+        {
+            throw KeyErrors.TooLarge(source, bytes.Length);
+        }
+
+        if (bytes.Length > 0 && bytes[0] == 0x30 && DerClassifier.Classify(bytes) != DerKind.Unknown)
+        {
+            ReadBinary(bytes, source, passphrase, bag, fromBase64: false);
+            return;
+        }
+
+        ReadText(DecodeText(bytes), source, passphrase, bag);
     }
 
     public static void ReadBinary(byte[] der, KeySource source, string? passphrase, KeyBag bag, bool fromBase64)
