@@ -1,7 +1,6 @@
-using System.Text;
 using System.Text.Json;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
+using CertCredentials.Testing.Apis;
+using CertCredentials.Testing.Hosting;
 
 namespace CertCredentials.Testing;
 
@@ -9,7 +8,7 @@ namespace CertCredentials.Testing;
 /// A protected API (a resource) that accepts the access tokens of a <see cref="LocalTokenService"/>, on Kestrel at
 /// 127.0.0.1. Endpoints:
 /// <list type="bullet">
-/// <item><c>GET /hello</c>: 200 with <c>{"appId","tenantId","message"}</c> for a valid bearer token.</item>
+/// <item><c>GET /hello</c>: 200 with <c>{"appId","tenantId","roles","message"}</c> for a valid bearer token.</item>
 /// <item><c>POST /echo</c>: 200 with the request body (same content type) for a valid bearer token.</item>
 /// <item><c>GET /redirect?to=&lt;absolute url&gt;</c>: 302 to that URL, no token needed.</item>
 /// </list>
@@ -23,9 +22,7 @@ public sealed class LocalProtectedApi : IAsyncDisposable
     private readonly LocalTokenService _issuer;
     private readonly WebApplication _app;
     private readonly BoundedLog<RecordedApiRequest> _requests;
-    private readonly JsonWebTokenHandler _handler = new();
-    private readonly TokenValidationParameters _validationParameters;
-    private int _rejectNext;
+    private readonly BearerAuthenticator _authenticator;
     private int _disposed;
 
     private LocalProtectedApi(LocalTokenService issuer, string tenant, string audience, LocalProtectedApiOptions options)
@@ -33,7 +30,7 @@ public sealed class LocalProtectedApi : IAsyncDisposable
         _issuer = issuer;
         Tenant = tenant;
         Audience = audience;
-        _validationParameters = issuer.CreateValidationParameters(tenant, audience);
+        _authenticator = new BearerAuthenticator(issuer, tenant, audience);
         _requests = new BoundedLog<RecordedApiRequest>(options.MaxRecordedRequests);
         _app = LoopbackHost.Create(options.Port, options.HttpsCertificate);
         _app.MapGet("/hello", HandleHelloAsync);
@@ -86,11 +83,7 @@ public sealed class LocalProtectedApi : IAsyncDisposable
     /// Answers the next <paramref name="count"/> requests that carry a valid token with 401 <c>invalid_token</c>, as a
     /// resource that rejects a token does.
     /// </summary>
-    public void RejectNextWithInvalidToken(int count)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        Volatile.Write(ref _rejectNext, count);
-    }
+    public void RejectNextWithInvalidToken(int count) => _authenticator.RejectNext(count);
 
     /// <summary>Forgets the recorded requests.</summary>
     public void ClearRequests() => _requests.Clear();
@@ -103,16 +96,7 @@ public sealed class LocalProtectedApi : IAsyncDisposable
             return;
         }
 
-        try
-        {
-            await _app.StopAsync().ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Not started, or a stop that timed out: nothing more to do.
-        }
-
-        await _app.DisposeAsync().ConfigureAwait(false);
+        await LoopbackHost.StopAsync(_app).ConfigureAwait(false);
     }
 
     private async Task HandleHelloAsync(HttpContext context)
@@ -123,13 +107,13 @@ public sealed class LocalProtectedApi : IAsyncDisposable
             return;
         }
 
-        var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string>
+        var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
         {
             ["appId"] = caller.AppId,
             ["tenantId"] = caller.TenantId,
+            ["roles"] = caller.Roles,
             ["message"] = $"Hello, {caller.AppId}.",
         });
-        Record(context, caller.Recorded, 200, null);
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json; charset=utf-8";
         await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
@@ -145,7 +129,6 @@ public sealed class LocalProtectedApi : IAsyncDisposable
 
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
-        Record(context, caller.Recorded, 200, null);
         context.Response.StatusCode = 200;
         context.Response.ContentType = context.Request.ContentType ?? "application/octet-stream";
         context.Response.ContentLength = buffer.Length;
@@ -155,7 +138,7 @@ public sealed class LocalProtectedApi : IAsyncDisposable
     private void HandleRedirect(HttpContext context)
     {
         var to = context.Request.Query["to"].ToString();
-        var token = Inspect(context);
+        var token = _authenticator.Inspect(context.Request);
         if (!Uri.TryCreate(to, UriKind.Absolute, out var target))
         {
             Record(context, token, 400, null);
@@ -168,126 +151,34 @@ public sealed class LocalProtectedApi : IAsyncDisposable
         context.Response.Headers.Location = target.AbsoluteUri;
     }
 
-    /// <summary>Validates the bearer token; answers the 401 and returns null when it is refused.</summary>
+    /// <summary>Checks the bearer token; answers the 401 and returns null when it is refused.</summary>
     private async Task<Caller?> AuthenticateAsync(HttpContext context)
     {
-        var token = Inspect(context);
-        if (token.Raw is null)
+        var check = await _authenticator.AuthenticateAsync(context.Request).ConfigureAwait(false);
+        switch (check.Outcome)
         {
-            await ChallengeInvalidTokenAsync(context, token, token.HadAuthorization
-                ? "The Authorization header is not a Bearer token."
-                : "No access token was presented.").ConfigureAwait(false);
-            return null;
-        }
-
-        var result = await _handler.ValidateTokenAsync(token.Raw, _validationParameters).ConfigureAwait(false);
-        if (!result.IsValid)
-        {
-            var reason = token.Expired
-                ? "The token is expired."
-                : $"The token is not valid: {result.Exception?.GetType().Name ?? "validation failed"}.";
-            await ChallengeInvalidTokenAsync(context, token, reason).ConfigureAwait(false);
-            return null;
-        }
-
-        token = token with { Valid = true };
-        var jwt = (JsonWebToken)result.SecurityToken;
-        var appId = jwt.TryGetPayloadValue<string>("appid", out var a) ? a : string.Empty;
-        var tenantId = jwt.TryGetPayloadValue<string>("tid", out var t) ? t : string.Empty;
-        var capable = jwt.Claims.Any(c => c.Type == "xms_cc" && c.Value == "cp1");
-        if (capable
-            && _issuer.TryGetRevocation(appId, out var revocation)
-            && (!jwt.TryGetPayloadValue<long>(AccessTokenIssuer.SequenceClaim, out var sequence) || sequence < revocation.Sequence))
-        {
-            await ChallengeInsufficientClaimsAsync(context, token, revocation).ConfigureAwait(false);
-            return null;
-        }
-
-        if (TryConsumeRejection())
-        {
-            await ChallengeInvalidTokenAsync(context, token, "The token was rejected by the resource.").ConfigureAwait(false);
-            return null;
-        }
-
-        return new Caller(appId, tenantId, token);
-    }
-
-    private bool TryConsumeRejection()
-    {
-        while (true)
-        {
-            var current = Volatile.Read(ref _rejectNext);
-            if (current <= 0)
-            {
-                return false;
-            }
-
-            if (Interlocked.CompareExchange(ref _rejectNext, current - 1, current) == current)
-            {
-                return true;
-            }
+            case BearerOutcome.Accepted:
+                Record(context, check.Token, 200, null);
+                return check.Caller;
+            case BearerOutcome.Revoked:
+                Record(context, check.Token, 401, "insufficient_claims");
+                context.Response.Headers.WWWAuthenticate = BearerChallenges.InsufficientClaims(
+                    $"{_issuer.GetAuthority()}/{Tenant}/oauth2/v2.0/authorize", check.Revocation!);
+                await GraphErrorBody.WriteAsync(context, 401, "InvalidAuthenticationToken", BearerChallenges.RevokedMessage, Now()).ConfigureAwait(false);
+                return null;
+            default:
+                Record(context, check.Token, 401, "invalid_token");
+                context.Response.Headers.WWWAuthenticate = BearerChallenges.InvalidToken(check.Reason!);
+                await GraphErrorBody.WriteAsync(context, 401, "InvalidAuthenticationToken", check.Reason!, Now()).ConfigureAwait(false);
+                return null;
         }
     }
 
-    private TokenInspection Inspect(HttpContext context)
-    {
-        var authorization = context.Request.Headers.Authorization.ToString();
-        var hadAuthorization = context.Request.Headers.ContainsKey("Authorization");
-        const string Scheme = "Bearer ";
-        if (!authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
-        {
-            return new TokenInspection(hadAuthorization, null, false, null);
-        }
+    private DateTimeOffset Now() => _issuer.TimeProvider.GetUtcNow();
 
-        var raw = authorization[Scheme.Length..].Trim();
-        try
-        {
-            var jwt = new JsonWebToken(raw);
-            var id = jwt.TryGetPayloadValue<string>("uti", out var uti) ? uti : jwt.Id;
-            var expired = jwt.TryGetPayloadValue<long>("exp", out var exp)
-                && _issuer.TimeProvider.GetUtcNow().ToUnixTimeSeconds() >= exp;
-            return new TokenInspection(hadAuthorization, raw, expired, string.IsNullOrEmpty(id) ? null : id);
-        }
-        catch (ArgumentException)
-        {
-            return new TokenInspection(hadAuthorization, raw, false, null);
-        }
-    }
-
-    private async Task ChallengeInvalidTokenAsync(HttpContext context, TokenInspection token, string description)
-    {
-        Record(context, token, 401, "invalid_token");
-        context.Response.StatusCode = 401;
-        context.Response.Headers.WWWAuthenticate =
-            $"Bearer error=\"invalid_token\", error_description=\"{description.Replace("\"", "'", StringComparison.Ordinal)}\"";
-        await WriteGraphErrorAsync(context, "InvalidAuthenticationToken", description).ConfigureAwait(false);
-    }
-
-    private async Task ChallengeInsufficientClaimsAsync(HttpContext context, TokenInspection token, Revocation revocation)
-    {
-        Record(context, token, 401, "insufficient_claims");
-        var claims = $"{{\"access_token\":{{\"nbf\":{{\"essential\":true,\"value\":\"{revocation.UnixTime}\"}}}}}}";
-        var authorizationUri = $"{_issuer.GetAuthority()}/{Tenant}/oauth2/v2.0/authorize";
-        context.Response.StatusCode = 401;
-        context.Response.Headers.WWWAuthenticate =
-            $"Bearer realm=\"\", authorization_uri=\"{authorizationUri}\", error=\"insufficient_claims\", claims=\"{Convert.ToBase64String(Encoding.UTF8.GetBytes(claims))}\"";
-        await WriteGraphErrorAsync(context, "InvalidAuthenticationToken",
-            "Continuous access evaluation resulted in challenge with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp").ConfigureAwait(false);
-    }
-
-    private static async Task WriteGraphErrorAsync(HttpContext context, string code, string message)
-    {
-        var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, Dictionary<string, string>>
-        {
-            ["error"] = new() { ["code"] = code, ["message"] = message },
-        });
-        context.Response.ContentType = "application/json; charset=utf-8";
-        await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
-    }
-
-    private void Record(HttpContext context, TokenInspection token, int statusCode, string? error) =>
+    private void Record(HttpContext context, PresentedToken token, int statusCode, string? error) =>
         _requests.Add(new RecordedApiRequest(
-            _issuer.TimeProvider.GetUtcNow(),
+            Now(),
             context.Request.Method,
             context.Request.Path.Value ?? string.Empty,
             token.HadAuthorization,
@@ -296,11 +187,4 @@ public sealed class LocalProtectedApi : IAsyncDisposable
             token.Id,
             statusCode,
             error));
-
-    private sealed record TokenInspection(bool HadAuthorization, string? Raw, bool Expired, string? Id)
-    {
-        public bool Valid { get; init; }
-    }
-
-    private sealed record Caller(string AppId, string TenantId, TokenInspection Recorded);
 }

@@ -1,6 +1,8 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
+using CertCredentials.Testing.Hosting;
+using CertCredentials.Testing.TokenService;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -131,6 +133,87 @@ public sealed class LocalTokenService : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(certificate);
         ArgumentNullException.ThrowIfNull(resources);
         _registry.Register(tenantId, clientId, certificate, resources);
+    }
+
+    /// <summary>
+    /// Removes a certificate from an application, as deleting it from the app registration's "Certificates &amp;
+    /// secrets" does: assertions signed with its key are refused from then on (AADSTS700027), while the
+    /// application's other certificates keep working. A certificate rollover is
+    /// <see cref="RegisterApplication"/> with the new certificate, the client switched to it, then this with the old
+    /// one. Tokens already issued stay valid until they expire.
+    /// </summary>
+    /// <param name="tenantId">The tenant the application is registered in.</param>
+    /// <param name="clientId">The application (client) ID.</param>
+    /// <param name="certificate">The certificate to remove (its public part is enough).</param>
+    /// <returns>True when it was registered for the application and is now removed; false otherwise.</returns>
+    public bool RemoveCertificate(string tenantId, string clientId, X509Certificate2 certificate)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(tenantId);
+        ArgumentException.ThrowIfNullOrEmpty(clientId);
+        ArgumentNullException.ThrowIfNull(certificate);
+        return _registry.RemoveCertificate(tenantId, clientId, certificate);
+    }
+
+    /// <summary>
+    /// Sets what the access tokens issued from now on to an application carry: their lifetime, roles and further
+    /// claims (the settings are copied; call again to change them). The application must be registered
+    /// (<see cref="RegisterApplication"/>).
+    /// </summary>
+    /// <param name="tenantId">The tenant the application is registered in.</param>
+    /// <param name="clientId">The application (client) ID.</param>
+    /// <param name="settings">The settings; <c>new AccessTokenSettings()</c> restores the defaults.</param>
+    /// <exception cref="ArgumentException">The settings are invalid (the message says which one).</exception>
+    /// <exception cref="InvalidOperationException">The application is not registered in the tenant.</exception>
+    public void ConfigureAccessTokens(string tenantId, string clientId, AccessTokenSettings settings)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(tenantId);
+        ArgumentException.ThrowIfNullOrEmpty(clientId);
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate(nameof(settings));
+        if (!_registry.TryGetTenant(tenantId, out var tenant) || !_registry.TryGetApplication(tenant, clientId, out var application))
+        {
+            throw new InvalidOperationException(
+                $"No application '{clientId}' is registered in the tenant '{tenantId}': call RegisterApplication first.");
+        }
+
+        application.TokenSettings = settings.Snapshot();
+    }
+
+    /// <summary>
+    /// Makes an access token directly, without a token request, as the token endpoint would issue it: signed by
+    /// <see cref="SigningKey"/>, issuer <see cref="GetIssuer"/>, audience <paramref name="resource"/>. For tests of an
+    /// API that validates such tokens (an expired one: an <paramref name="issuedAt"/> in the past). The application
+    /// need not be registered. Not recorded in <see cref="Requests"/>.
+    /// </summary>
+    /// <param name="tenantId">The tenant (<c>tid</c>, and the issuer's path).</param>
+    /// <param name="clientId">The application (<c>appid</c>, <c>azp</c>).</param>
+    /// <param name="resource">The audience, e.g. <c>https://graph.microsoft.com</c> or <c>api://my-api</c>.</param>
+    /// <param name="settings">
+    /// Lifetime, roles and claims; null for those set by <see cref="ConfigureAccessTokens"/> for a registered
+    /// application, else the defaults.
+    /// </param>
+    /// <param name="issuedAt">The <c>iat</c> and <c>nbf</c>; null for now on <see cref="TimeProvider"/>.</param>
+    /// <returns>The access token (a compact JWS).</returns>
+    /// <exception cref="ArgumentException">The settings are invalid (the message says which one).</exception>
+    public string CreateAccessToken(
+        string tenantId,
+        string clientId,
+        string resource,
+        AccessTokenSettings? settings = null,
+        DateTimeOffset? issuedAt = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(tenantId);
+        ArgumentException.ThrowIfNullOrEmpty(clientId);
+        ArgumentException.ThrowIfNullOrEmpty(resource);
+        settings?.Validate(nameof(settings));
+        var tenant = _registry.TryGetTenant(tenantId, out var canonical) ? canonical : tenantId;
+        var application = _registry.TryGetApplication(tenant, clientId, out var registered)
+            ? registered
+            : new RegisteredApplication(tenant, clientId);
+        settings ??= application.TokenSettings;
+        var grant = new TokenGrant(tenant, application, RegisteredApplication.NormalizeResource(resource), ClientCapableOfCae: false);
+        var lifetime = settings?.Lifetime ?? _options.AccessTokenLifetime;
+        return _issuer.Issue(grant, GetIssuer(tenant), issuedAt ?? _options.TimeProvider.GetUtcNow(), lifetime, settings);
     }
 
     /// <summary>
@@ -288,12 +371,15 @@ public sealed class LocalTokenService : IAsyncDisposable
         var now = _options.TimeProvider.GetUtcNow();
         if (refusal is not null)
         {
-            var body = EntraResponses.CreateErrorBody(refusal, traceId, EntraResponses.GetCorrelationId(context), now, _authority);
-            return new PreparedAnswer(refusal.StatusCode, EntraResponses.JsonContentType, body, refusal.Error, [refusal.Code]);
+            var error = EntraResponses.CreateErrorBody(refusal, traceId, EntraResponses.GetCorrelationId(context), now, _authority);
+            return new PreparedAnswer(refusal.StatusCode, EntraResponses.JsonContentType, error, refusal.Error, [refusal.Code]);
         }
 
-        var accessToken = _issuer.Issue(grant!, GetIssuer(grant!.Tenant), now, _options.AccessTokenLifetime);
-        return new PreparedAnswer(200, EntraResponses.JsonContentType, EntraResponses.CreateSuccessBody(accessToken, _options), null, []);
+        var settings = grant!.Application.TokenSettings;
+        var lifetime = settings?.Lifetime ?? _options.AccessTokenLifetime;
+        var accessToken = _issuer.Issue(grant, GetIssuer(grant.Tenant), now, lifetime, settings);
+        var body = EntraResponses.CreateSuccessBody(accessToken, lifetime, _options);
+        return new PreparedAnswer(200, EntraResponses.JsonContentType, body, null, []);
     }
 
     private PreparedAnswer PrepareFault(HttpContext context, TokenFault fault, string traceId)

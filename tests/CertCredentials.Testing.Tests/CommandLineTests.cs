@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using CertCredentials.Samples.TokenServiceHost;
+using CertCredentials.Testing.Tests.Infrastructure;
 
 namespace CertCredentials.Testing.Tests;
 
