@@ -238,40 +238,13 @@ internal sealed class CertificateReloader : IDisposable
     /// <summary>A source's answer, bounded by RequestTimeout (even when the source ignores cancellation) and typed.</summary>
     private static async Task<ClientCertificate> LoadAsync(CertificateSource source, IdentitySettings settings, CancellationToken cancellationToken)
     {
-        using var timeout = new CancellationTokenSource(settings.SigningTimeout, settings.Time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        Task<ClientCertificate>? call = null;
-        ClientCertificate? loaded;
-        try
-        {
-            call = source.LoadAsync(linked.Token).AsTask();
-            loaded = await call.WaitAsync(settings.SigningTimeout, settings.Time, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
-        {
-            // A late answer is disposed, not leaked.
-            _ = call?.ContinueWith(static t => { if (t.IsCompletedSuccessfully) { t.Result?.Dispose(); } else { _ = t.Exception; } },
-                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            throw new CertificateCredentialException(CertificateCredentialFailure.CertificateSourceFailed,
-                $"The certificate source {source.GetType().Name} gave no certificate within RequestTimeout ({settings.SigningTimeout.TotalSeconds:0.#} s). Check that what it reads from is reachable, or raise RequestTimeout.", e);
-        }
-        catch (CertificateCredentialException)
-        {
-            throw;
-        }
-        catch (Exception e)
-        {
-            // The source's own message is not repeated: it is not ours to vouch for (see InnerException).
-            throw new CertificateCredentialException(CertificateCredentialFailure.CertificateSourceFailed,
-                $"The certificate source {source.GetType().Name} failed ({e.GetType().Name}; see InnerException).", e);
-        }
-
+        var name = source.GetType().Name;
+        var loaded = await BoundedCall.RunAsync(source.LoadAsync, settings.SigningTimeout, settings.Time, CertificateCredentialFailure.CertificateSourceFailed,
+            $"The certificate source {name} gave no certificate within RequestTimeout ({settings.SigningTimeout.TotalSeconds:0.#} s). Check that what it reads from is reachable, or raise RequestTimeout.",
+            type => $"The certificate source {name} failed ({type}; see InnerException).",
+            late => late?.Dispose(), cancellationToken).ConfigureAwait(false);
         return loaded ?? throw new CertificateCredentialException(CertificateCredentialFailure.CertificateSourceFailed,
-            $"The certificate source {source.GetType().Name} returned no certificate (null). Return a ClientCertificate, or throw a CertificateCredentialException that says what is wrong.");
+            $"The certificate source {name} returned no certificate (null). Return a ClientCertificate, or throw a CertificateCredentialException that says what is wrong.");
     }
 
     private static async Task<SigningIdentity> LoadIdentityAsync(CertificateSource source, IdentitySettings settings, CancellationToken cancellationToken)

@@ -27,15 +27,12 @@ internal sealed class DirectoryWatch
         watcher.Error += (_, _) => Notify(); // an overflow lost events: check rather than miss one
     }
 
-    /// <summary>How many directories are watched now (for tests).</summary>
-    internal static int Count
+    /// <summary>How many subscribers share the watcher of <paramref name="directory"/>; 0 when it is not watched (for tests).</summary>
+    internal static int SubscribersOf(string directory)
     {
-        get
+        lock (Gate)
         {
-            lock (Gate)
-            {
-                return Watches.Count;
-            }
+            return Watches.TryGetValue(Path.GetFullPath(directory), out var watch) ? watch._subscribers.Length : 0;
         }
     }
 

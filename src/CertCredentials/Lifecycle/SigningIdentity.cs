@@ -182,41 +182,17 @@ internal sealed class SigningIdentity
     /// </summary>
     private async Task<byte[]> SignRemotelyAsync(byte[] data, string algorithm, RSASignaturePadding padding, CancellationToken cancellationToken)
     {
-        using var timeout = new CancellationTokenSource(_signingTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        byte[]? signature;
-        Task<byte[]>? call = null;
-        try
-        {
-            call = _signer!.SignAsync(data, algorithm, linked.Token).AsTask();
-            signature = await call.WaitAsync(_signingTimeout, _time, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
-        {
-            Observe(call);
-            throw new CertificateCredentialException(CertificateCredentialFailure.SigningFailed,
-                $"The signer {_signer!.GetType().Name} did not sign within RequestTimeout ({_signingTimeout.TotalSeconds:0.#} s) for the certificate {Thumbprint}. Check that its key store is reachable, or raise RequestTimeout.", e);
-        }
-        catch (CertificateCredentialException)
-        {
-            throw;
-        }
-        catch (Exception e)
-        {
-            // The signer's own message is not repeated: it is not ours to vouch for (see InnerException).
-            throw new CertificateCredentialException(CertificateCredentialFailure.SigningFailed,
-                $"The signer {_signer!.GetType().Name} failed to sign for the certificate {Thumbprint} ({e.GetType().Name}; see InnerException).", e);
-        }
+        var name = _signer!.GetType().Name;
+        var signature = await BoundedCall.RunAsync(token => _signer.SignAsync(data, algorithm, token), _signingTimeout, _time, CertificateCredentialFailure.SigningFailed,
+            $"The signer {name} did not sign within RequestTimeout ({_signingTimeout.TotalSeconds:0.#} s) for the certificate {Thumbprint}. Check that its key store is reachable, or raise RequestTimeout.",
+            type => $"The signer {name} failed to sign for the certificate {Thumbprint} ({type}; see InnerException).",
+            discardLate: null, cancellationToken).ConfigureAwait(false);
 
         if (signature is null || signature.Length == 0 || !Verifies(data, signature, padding))
         {
             var what = signature is null || signature.Length == 0 ? "no signature" : $"{signature.Length} bytes that do not verify as a {algorithm} signature";
             throw new CertificateCredentialException(CertificateCredentialFailure.KeyCertificateMismatch,
-                $"The signer {_signer!.GetType().Name} returned {what} with the public key of the certificate '{Subject}' ({Thumbprint}). " +
+                $"The signer {name} returned {what} with the public key of the certificate '{Subject}' ({Thumbprint}). " +
                 "Its key is not this certificate's, or it signs with another algorithm: give the signer of the key this certificate was made for.");
         }
 
@@ -234,8 +210,4 @@ internal sealed class SigningIdentity
             return false;
         }
     }
-
-    /// <summary>A call abandoned at its timeout may still fail later: observed, so it never surfaces as unobserved.</summary>
-    private static void Observe(Task? call) =>
-        call?.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 }
