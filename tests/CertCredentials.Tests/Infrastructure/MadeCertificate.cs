@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 
 namespace CertCredentials.Tests.Infrastructure;
@@ -30,6 +31,15 @@ internal sealed class MadeCertificate : IDisposable
 
     /// <summary>The base64url SHA-256 thumbprint, as an assertion's <c>x5t#S256</c> header carries it.</summary>
     public string X5tS256 => Thumbprint.Base64Url;
+
+    private static readonly ConcurrentDictionary<string, Lazy<MadeCertificate>> Shared = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// One certificate per subject for the whole test run, made on first use: making RSA keys is the costliest thing
+    /// the lifecycle tests do, and it competes with the timed property tests running beside them. Not disposed.
+    /// </summary>
+    public static MadeCertificate For(string subject) =>
+        Shared.GetOrAdd(subject, s => new Lazy<MadeCertificate>(() => Create(s), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
 
     public static MadeCertificate Create(string subject = "CN=rotated", int keySize = 2048)
     {

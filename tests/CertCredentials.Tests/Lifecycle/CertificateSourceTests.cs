@@ -12,18 +12,12 @@ namespace CertCredentials.Tests.Lifecycle;
 /// certificate serving, reported once when it fails again, until a good one arrives.
 /// </summary>
 [Collection(TelemetryListeners.Name)]
-public sealed class CertificateSourceTests : IDisposable
+public sealed class CertificateSourceTests
 {
-    private readonly MadeCertificate _first = MadeCertificate.Create("CN=first");
-    private readonly MadeCertificate _second = MadeCertificate.Create("CN=second");
+    private readonly MadeCertificate _first = MadeCertificate.For("CN=first");
+    private readonly MadeCertificate _second = MadeCertificate.For("CN=second");
     private readonly FakeTimeProvider _time = new();
     private readonly LogCapture _logs = new();
-
-    public void Dispose()
-    {
-        _first.Dispose();
-        _second.Dispose();
-    }
 
     private async Task<LocalEntra> EntraAsync()
     {

@@ -12,14 +12,12 @@ namespace CertCredentials.Tests.Lifecycle;
 public sealed class FileRotationTests : IDisposable
 {
     private readonly TempFolder _folder = new();
-    private readonly MadeCertificate _first = MadeCertificate.Create("CN=first");
-    private readonly MadeCertificate _second = MadeCertificate.Create("CN=second");
+    private readonly MadeCertificate _first = MadeCertificate.For("CN=first");
+    private readonly MadeCertificate _second = MadeCertificate.For("CN=second");
     private readonly LogCapture _logs = new();
 
     public void Dispose()
     {
-        _first.Dispose();
-        _second.Dispose();
         _folder.Dispose();
     }
 

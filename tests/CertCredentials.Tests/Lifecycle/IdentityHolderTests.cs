@@ -12,17 +12,11 @@ namespace CertCredentials.Tests.Lifecycle;
 /// The switch is atomic: every assertion is signed wholly with one identity's key and header, and an identity swapped
 /// out is disposed only once no assertion is being signed with it.
 /// </summary>
-public sealed class IdentityHolderTests : IDisposable
+public sealed class IdentityHolderTests
 {
-    private readonly MadeCertificate _a = MadeCertificate.Create("CN=a");
-    private readonly MadeCertificate _b = MadeCertificate.Create("CN=b");
+    private readonly MadeCertificate _a = MadeCertificate.For("CN=a");
+    private readonly MadeCertificate _b = MadeCertificate.For("CN=b");
     private readonly IdentitySettings _settings = new(SigningAlgorithms.RS256, TimeSpan.FromSeconds(30), TimeProvider.System);
-
-    public void Dispose()
-    {
-        _a.Dispose();
-        _b.Dispose();
-    }
 
     [Fact]
     public async Task Assertions_made_during_many_swaps_are_each_signed_wholly_by_the_certificate_their_header_names()

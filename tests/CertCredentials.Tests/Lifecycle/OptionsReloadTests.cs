@@ -17,8 +17,8 @@ namespace CertCredentials.Tests.Lifecycle;
 public sealed class OptionsReloadTests : IAsyncLifetime
 {
     private readonly TempFolder _folder = new();
-    private readonly MadeCertificate _first = MadeCertificate.Create("CN=first");
-    private readonly MadeCertificate _second = MadeCertificate.Create("CN=second");
+    private readonly MadeCertificate _first = MadeCertificate.For("CN=first");
+    private readonly MadeCertificate _second = MadeCertificate.For("CN=second");
     private readonly LogCapture _logs = new();
     private LocalEntra _entra = null!;
     private LocalProtectedApi _api = null!;
@@ -53,8 +53,6 @@ public sealed class OptionsReloadTests : IAsyncLifetime
         await _services.DisposeAsync();
         await _api.DisposeAsync();
         await _entra.DisposeAsync();
-        _first.Dispose();
-        _second.Dispose();
         _folder.Dispose();
     }
 

@@ -8,18 +8,12 @@ namespace CertCredentials.Tests.Lifecycle;
 /// once and retries that request once with a new certificate: one reload per burst of refusals, never a loop, and
 /// only for the codes that mean the certificate.
 /// </summary>
-public sealed class RefusalReloadTests : IDisposable
+public sealed class RefusalReloadTests
 {
-    private readonly MadeCertificate _old = MadeCertificate.Create("CN=old");
-    private readonly MadeCertificate _new = MadeCertificate.Create("CN=new");
+    private readonly MadeCertificate _old = MadeCertificate.For("CN=old");
+    private readonly MadeCertificate _new = MadeCertificate.For("CN=new");
     private readonly FakeTimeProvider _time = new();
     private readonly LogCapture _logs = new();
-
-    public void Dispose()
-    {
-        _old.Dispose();
-        _new.Dispose();
-    }
 
     private async Task<LocalEntra> EntraAsync(params string[] otherTenants)
     {
