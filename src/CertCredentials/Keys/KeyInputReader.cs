@@ -31,12 +31,8 @@ internal static class KeyInputReader
             return;
         }
 
-        var compact = new string(normalized.Where(c => !char.IsWhiteSpace(c)).ToArray());
-        var bytes = new byte[compact.Length * 3 / 4 + 3];
-        if (compact.Length > 0 && Convert.TryFromBase64Chars(compact, bytes, out var written))
+        if (TryDecodeBase64(normalized, out var der))
         {
-            var der = bytes[..written];
-            CryptographicOperations.ZeroMemory(bytes);
             try
             {
                 ReadBinary(der, source, passphrase, bag, fromBase64: true);
@@ -57,34 +53,25 @@ internal static class KeyInputReader
         throw KeyErrors.NotKeyOrCertificate(source);
     }
 
+    /// <summary>Base64 text (whitespace ignored) as bytes; the caller zeroes them, which may be a key.</summary>
+    public static bool TryDecodeBase64(string normalized, out byte[] der)
+    {
+        var compact = new string(normalized.Where(c => !char.IsWhiteSpace(c)).ToArray());
+        var bytes = new byte[compact.Length * 3 / 4 + 3];
+        if (compact.Length > 0 && Convert.TryFromBase64Chars(compact, bytes, out var written))
+        {
+            der = bytes[..written];
+            CryptographicOperations.ZeroMemory(bytes);
+            return true;
+        }
+
+        der = [];
+        return false;
+    }
+
     public static void ReadFile(string path, KeySource source, string option, string? passphrase, KeyBag bag)
     {
-        if (Directory.Exists(path))
-        {
-            throw KeyErrors.FileIsDirectory(path, option);
-        }
-
-        var file = new FileInfo(path);
-        if (!file.Exists)
-        {
-            throw KeyErrors.FileMissing(source, path, option);
-        }
-
-        if (file.Length > MaxInputBytes)
-        {
-            throw KeyErrors.FileTooLarge(path, option, file.Length);
-        }
-
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw KeyErrors.FileUnreadable(path, option, e);
-        }
-
+        var bytes = ReadFileBytes(path, source, option);
         try
         {
             if (!source.IsCertificateInput)
@@ -108,7 +95,7 @@ internal static class KeyInputReader
             throw KeyErrors.TooLarge(source, bytes.Length);
         }
 
-        if (bytes.Length > 0 && bytes[0] == 0x30 && DerClassifier.Classify(bytes) != DerKind.Unknown)
+        if (IsBinary(bytes))
         {
             ReadBinary(bytes, source, passphrase, bag, fromBase64: false);
             return;
@@ -116,6 +103,38 @@ internal static class KeyInputReader
 
         ReadText(DecodeText(bytes), source, passphrase, bag);
     }
+
+    /// <summary>The bytes of a key or certificate file, refused typed when missing, a directory, too large or unreadable.</summary>
+    public static byte[] ReadFileBytes(string path, KeySource source, string option)
+    {
+        if (Directory.Exists(path))
+        {
+            throw KeyErrors.FileIsDirectory(path, option);
+        }
+
+        var file = new FileInfo(path);
+        if (!file.Exists)
+        {
+            throw KeyErrors.FileMissing(source, path, option);
+        }
+
+        if (file.Length > MaxInputBytes)
+        {
+            throw KeyErrors.FileTooLarge(path, option, file.Length);
+        }
+
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw KeyErrors.FileUnreadable(path, option, e);
+        }
+    }
+
+    /// <summary>Whether file bytes are raw DER (read as binary) rather than text.</summary>
+    public static bool IsBinary(byte[] bytes) => bytes.Length > 0 && bytes[0] == 0x30 && DerClassifier.Classify(bytes) != DerKind.Unknown;
 
     public static void ReadBinary(byte[] der, KeySource source, string? passphrase, KeyBag bag, bool fromBase64)
     {
@@ -244,7 +263,7 @@ internal static class KeyInputReader
         }
     }
 
-    private static string DecodeText(byte[] bytes)
+    public static string DecodeText(byte[] bytes)
     {
         // Windows PowerShell's Out-File writes UTF-16 with a byte-order mark; StreamReader honours any BOM.
         using var reader = new StreamReader(new MemoryStream(bytes, writable: false), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
