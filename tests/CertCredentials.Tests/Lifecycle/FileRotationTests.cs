@@ -166,7 +166,9 @@ public sealed class FileRotationTests : IDisposable
         var time = new FakeTimeProvider();
         await using var entra = await EntraAsync(time);
         var credential = Credential(entra, time: time);
-        File.WriteAllText(KeyPath, Fixture.Text("ec-p256.key.pem"));
+        // Renamed into place, so that the only new content is the broken one: the watcher's check has read it when it defers.
+        File.WriteAllText(_folder.File("tls.key.tmp"), Fixture.Text("ec-p256.key.pem"));
+        File.Move(_folder.File("tls.key.tmp"), KeyPath, overwrite: true);
         await Eventually.TrueAsync(() => _logs.WithId(1302).Any(), "the watcher's check defers the failure");
 
         (await credential.Reloader.CheckAsync(ReloadTrigger.Interval)).Should().Be(ReloadOutcome.Failed);
