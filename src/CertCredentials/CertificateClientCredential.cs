@@ -185,6 +185,27 @@ public sealed class CertificateClientCredential : IDisposable
         _cache.RefreshAsync(string.IsNullOrWhiteSpace(claims) ? null : claims, cancellationToken);
 
     /// <summary>
+    /// Gets a new token now for another tenant or scope, bypassing that pair's cache, optionally answering a claims
+    /// challenge, as <see cref="RefreshTokenAsync(string?, CancellationToken)"/> does for the configured pair: for a
+    /// resource of another tenant that sent a CAE challenge (and for an Azure SDK <c>TokenRequestContext</c> that
+    /// carries both a tenant and claims). The new token replaces that pair's cached one; the configured tenant and
+    /// scope share the credential's own cache.
+    /// </summary>
+    /// <param name="tenantId">The tenant, checked as in <see cref="GetTokenAsync(string, string, CancellationToken)"/>.</param>
+    /// <param name="scope">The resource's <c>/.default</c> scope, checked likewise.</param>
+    /// <param name="claims">The decoded JSON of the challenge's <c>claims</c> parameter, or null.</param>
+    /// <param name="cancellationToken">Stops this caller's wait.</param>
+    /// <exception cref="CertificateCredentialException">The tenant or scope is unusable (the message says why), or no token could be obtained.</exception>
+    public Task<AccessToken> RefreshTokenAsync(string tenantId, string scope, string? claims = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tenantId);
+        ArgumentNullException.ThrowIfNull(scope);
+        var tenants = Volatile.Read(ref _tenants) ?? CreateTenants();
+        return tenants.CacheOf(tenants.Resolve(tenantId, scope))
+            .RefreshAsync(string.IsNullOrWhiteSpace(claims) ? null : claims, cancellationToken);
+    }
+
+    /// <summary>
     /// Resolves a tenant and scope once, for callers that keep one value per customer and ask it for tokens often:
     /// <see cref="TenantCredential.GetTokenAsync(CancellationToken)"/> then finds the cached token without a lookup by
     /// key (about 0.1 µs among 10,000 tenants). The tenant and scope are checked now (nothing is sent); the first
