@@ -3,6 +3,7 @@ using CertCredentials.Caching;
 using CertCredentials.Configuration;
 using CertCredentials.Diagnostics;
 using CertCredentials.Lifecycle;
+using CertCredentials.SharedCache;
 using CertCredentials.TokenEndpoint;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -28,6 +29,7 @@ public sealed class CertificateClientCredential : IDisposable
     private readonly Uri? _authorityHost;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
+    private readonly SharedTokenCache? _shared;
     private readonly Lock _tenantsGate = new();
     private TenantCaches? _tenants;
     private string? _restartReported;
@@ -46,6 +48,13 @@ public sealed class CertificateClientCredential : IDisposable
     /// <exception cref="CertificateCredentialException">The options, the key, the source or the signer are unusable; the message says how to fix them.</exception>
     public CertificateClientCredential(CertificateClientCredentialOptions options, HttpClient? httpClient = null,
                                        TimeProvider? timeProvider = null, ILogger? logger = null)
+        : this(options, httpClient, timeProvider, logger, sharedTokenStore: null)
+    {
+    }
+
+    /// <summary>The constructor under DI, which supplies the container's shared store when the options set none.</summary>
+    internal CertificateClientCredential(CertificateClientCredentialOptions options, HttpClient? httpClient, TimeProvider? timeProvider,
+                                         ILogger? logger, SharedTokenStore? sharedTokenStore)
     {
         ArgumentNullException.ThrowIfNull(options);
         _settings = CredentialSettings.From(options);
@@ -55,10 +64,15 @@ public sealed class CertificateClientCredential : IDisposable
         _log = log;
         _authorityHost = options.TokenEndpoint is null ? options.AuthorityHost : null;
         _restartBound = RestartBoundOptions.From(options);
+        if ((options.SharedTokenStore ?? sharedTokenStore) is { } store)
+        {
+            // Asked on the first shared-cache miss, after the key is loaded below; the thumbprint follows rotations.
+            _shared = new SharedTokenCache(store, new SharedCacheSigner(() => _reloader!.Holder.Current.Thumbprint.ToString(), SignSharedCacheLabel), time, log);
+        }
 
         // The cache is allocated right after the credential, before the key-reading garbage, so the two share memory
         // pages and often a cache line: with thousands of credentials, the lookup then misses the CPU cache less.
-        _cache = new TokenCache(AcquireAsync, _settings, time, log);
+        _cache = new TokenCache(AcquireAsync, _settings, time, log, shared: _shared?.For(_settings));
         try
         {
             _reloader = CertificateReloader.Start(options, _settings, time, log);
@@ -137,6 +151,9 @@ public sealed class CertificateClientCredential : IDisposable
         ThrowIfDisposed();
         return (await _assertions.CreateAsync(cancellationToken).ConfigureAwait(false)).Text;
     }
+
+    /// <summary>Why the shared token store is not in use now (for the health check), or null.</summary>
+    internal string? SharedTokenStoreProblem => _shared?.Problem;
 
     /// <summary>Whether a token request is under way (for tests that drive time by hand).</summary>
     internal bool IsAcquiring => _cache.IsAcquiring;
@@ -353,7 +370,23 @@ public sealed class CertificateClientCredential : IDisposable
     {
         var pipeline = CreatePipeline(settings, new ClientAssertionFactory(_reloader.Holder, settings, _time));
         var reloader = _reloader;
-        return new TokenCache((claims, cancellationToken) => SendAsync(pipeline, settings, reloader, claims, cancellationToken), settings, _time, _log, changed);
+        return new TokenCache((claims, cancellationToken) => SendAsync(pipeline, settings, reloader, claims, cancellationToken), settings, _time, _log, changed,
+            _shared?.For(settings));
+    }
+
+    /// <summary>
+    /// The signature the shared cache derives its entry keys from: RS256 of the store label by the current key, made
+    /// once per certificate by its signing identity (with a signer, the check signature made when it was taken: no
+    /// extra remote call).
+    /// </summary>
+    private async ValueTask<byte[]> SignSharedCacheLabel(byte[] label, CancellationToken cancellationToken)
+    {
+        if (!label.AsSpan().SequenceEqual(SigningIdentity.StoreKeyLabel))
+        {
+            throw new InvalidOperationException("The shared token store derives its keys from the signing identity's store label only.");
+        }
+
+        return (await _reloader.Holder.GetStoreKeySignatureAsync(cancellationToken).ConfigureAwait(false)).Signature;
     }
 
     private void ThrowIfDisposed()

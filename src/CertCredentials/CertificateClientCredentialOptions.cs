@@ -106,6 +106,14 @@ public sealed class CertificateClientCredentialOptions
     /// </summary>
     public bool EnableContinuousAccessEvaluation { get; set; }
 
+    /// <summary>
+    /// Shares tokens with the other instances of this app (e.g. <c>CertCredentials.StackExchangeRedis</c>): one token
+    /// request per tenant and scope for the whole fleet. Entries are encrypted with a key only holders of this
+    /// certificate can derive. Set in code (not bound from configuration); under dependency injection, a registered
+    /// <see cref="CertCredentials.SharedTokenStore"/> serves every credential of the container unless this is set.
+    /// </summary>
+    public SharedTokenStore? SharedTokenStore { get; set; }
+
     /// <summary>Describes the options without the key or the passphrase.</summary>
     public override string ToString()
     {
@@ -124,6 +132,7 @@ public sealed class CertificateClientCredentialOptions
             .Append(", AuthorityHost = ").Append(AuthorityHost)
             .Append(", TokenEndpoint = ").Append(TokenEndpoint?.ToString() ?? "(from AuthorityHost and TenantId)")
             .Append(", SigningAlgorithm = ").Append(SigningAlgorithm)
+            .Append(", SharedTokenStore = ").Append(SharedTokenStore is null ? "(none)" : SharedTokenStore.GetType().Name)
             .Append(" }");
         return text.ToString();
     }

@@ -22,7 +22,7 @@ namespace CertCredentials.Benchmarks;
 /// Runs the BenchmarkDotNet microbenchmarks (in process) and the measured scenarios, all three libraries in one
 /// process, and writes results.md into the output folder.
 /// <code>
-/// CertCredentials.Benchmarks [--smoke] [--out DIR] [--micro-only | --scenarios-only] [--filter Cached,Many,Cold,Authorized,TokenCredential,scenarios]
+/// CertCredentials.Benchmarks [--smoke] [--out DIR] [--micro-only | --scenarios-only] [--filter Cached,Many,Cold,Authorized,Shared,TokenCredential,scenarios]
 /// </code>
 /// </summary>
 public static class Program
@@ -49,7 +49,7 @@ public static class Program
 
         if (!scenariosOnly)
         {
-            var types = new[] { typeof(CachedTokenBenchmarks), typeof(ManyTokensBenchmarks), typeof(ColdAcquisitionBenchmarks), typeof(AuthorizedHttpClientBenchmarks), typeof(TokenCredentialBenchmarks) }
+            var types = new[] { typeof(CachedTokenBenchmarks), typeof(ManyTokensBenchmarks), typeof(ColdAcquisitionBenchmarks), typeof(AuthorizedHttpClientBenchmarks), typeof(SharedCacheBenchmarks), typeof(TokenCredentialBenchmarks) }
                 .Where(t => filter is null || filter.Any(f => t.Name.StartsWith(f, StringComparison.OrdinalIgnoreCase)))
                 .ToArray();
             var summaries = types.Length == 0 ? [] : BenchmarkRunner.Run(types, CreateConfig(smoke, Path.Combine(outDir, "bdn")));

@@ -95,7 +95,8 @@ internal sealed class CredentialRegistry : IDisposable
         var httpClient = _services.GetRequiredService<IHttpClientFactory>().CreateClient(TokenEndpointClientName);
         var timeProvider = _services.GetService<TimeProvider>() ?? TimeProvider.System;
         var logger = _services.GetService<ILoggerFactory>()?.CreateLogger("CertCredentials");
-        var credential = new CertificateClientCredential(options, httpClient, timeProvider, logger);
+        // One registered store (AddCertificateClientCredentialRedisCache) serves every credential of the container.
+        var credential = new CertificateClientCredential(options, httpClient, timeProvider, logger, _services.GetService<SharedTokenStore>());
 
         // Same object, new key: a change of this credential's options (reloadable appsettings.json, Key Vault or App
         // Configuration providers) reaches the running singleton.

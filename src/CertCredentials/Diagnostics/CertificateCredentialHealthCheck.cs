@@ -88,6 +88,14 @@ internal sealed class CertificateCredentialHealthCheck : IHealthCheck
             status = hasValidToken ? Min(status, HealthStatus.Degraded) : HealthStatus.Unhealthy;
         }
 
+        if (credential.SharedTokenStoreProblem is { } sharedProblem)
+        {
+            // Callers still get tokens (each instance requests its own): degraded, not unhealthy.
+            data["sharedTokenStore"] = "failing";
+            problems.Add(sharedProblem);
+            status = Min(status, HealthStatus.Degraded);
+        }
+
         var description = problems.Count == 0
             ? hasValidToken ? "A valid token is cached." : "No token acquired yet; nothing has failed."
             : string.Join(" ", problems);

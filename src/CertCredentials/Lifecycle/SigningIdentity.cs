@@ -14,7 +14,7 @@ internal sealed class SigningIdentity
     /// What the shared token store has signed to derive its encryption key (RS256, deterministic): a fixed label, so
     /// every instance holding the same certificate derives the same key and nothing else can.
     /// </summary>
-    public static readonly byte[] StoreKeyLabel = "CertCredentials shared token store key, version 1"u8.ToArray();
+    public static readonly byte[] StoreKeyLabel = "CertCredentials shared token store: entry keys, version 1"u8.ToArray();
 
     private readonly ClientCertificate _certificate;
     private readonly RSA? _privateKey;

@@ -100,6 +100,7 @@ public sealed class SecretSweepTests
 
             var options = TestOptions.Rsa2048(o => { o.PrivateKey = Fixture.Text("rsa2048.pkcs8.pem"); o.PrivateKeyPath = null; o.PrivateKeyPassphrase = Fixture.Passphrase; });
             _instances.Add(options);
+            _instances.Add(new MemoryTokenStore());
             _instances.Add(new TokenEndpointException(CertificateCredentialFailure.TokenRequestRejected, "m", 400, "e", "d", [1], "c", "t"));
 
             tokens.AddRange(resource.Entra.Service.Requests.Where(r => r.Form.ContainsKey("client_assertion")).Select(r => r.Form["client_assertion"]));
