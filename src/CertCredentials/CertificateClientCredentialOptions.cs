@@ -42,6 +42,22 @@ public sealed class CertificateClientCredentialOptions
     public string? CertificateThumbprint { get; set; }
 
     /// <summary>
+    /// Where the key and certificate come from when not from the options above: Azure Key Vault, an HSM, your own
+    /// store. Set it instead of PrivateKey/PrivateKeyPath/Certificate/CertificatePath/CertificateThumbprint (not beside
+    /// them). It is asked at start and every <see cref="CertificateReloadInterval"/>. Set in code (not bound from configuration).
+    /// </summary>
+    public CertificateSource? CertificateSource { get; set; }
+
+    /// <summary>
+    /// How often the key and certificate are checked for a change (default 1 minute): files named by PrivateKeyPath and
+    /// CertificatePath are read again (and watched, where the file system tells of changes), a
+    /// <see cref="CertificateSource"/> is asked again. A changed certificate replaces the old one without a restart.
+    /// <see cref="TimeSpan.Zero"/>: never re-read by the credential itself (no watching, no check, no reload when Entra
+    /// refuses the certificate). From 1 second to 1 day otherwise.
+    /// </summary>
+    public TimeSpan CertificateReloadInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
     /// The Entra authority host: <see cref="AuthorityHosts.AzurePublicCloud"/> by default; see <see cref="AuthorityHosts"/>
     /// for US Government, China and External ID (<c>https://{subdomain}.ciamlogin.com</c>).
     /// </summary>
@@ -111,6 +127,8 @@ public sealed class CertificateClientCredentialOptions
             .Append(", Certificate = ").Append(Certificate is null ? "(not set)" : "(set)")
             .Append(", CertificatePath = ").Append(CertificatePath ?? "(not set)")
             .Append(", CertificateThumbprint = ").Append(CertificateThumbprint ?? "(not set)")
+            .Append(", CertificateSource = ").Append(CertificateSource is null ? "(not set)" : CertificateSource.GetType().Name)
+            .Append(", CertificateReloadInterval = ").Append(CertificateReloadInterval)
             .Append(", AuthorityHost = ").Append(AuthorityHost)
             .Append(", TokenEndpoint = ").Append(TokenEndpoint?.ToString() ?? "(from AuthorityHost and TenantId)")
             .Append(", SigningAlgorithm = ").Append(SigningAlgorithm)

@@ -79,18 +79,29 @@ internal static class KeyInputReader
                 WarnIfReadableByOthers(path, bag);
             }
 
-            if (IsBinary(bytes))
-            {
-                ReadBinary(bytes, source, passphrase, bag, fromBase64: false);
-                return;
-            }
-
-            ReadText(DecodeText(bytes), source, passphrase, bag);
+            ReadBytes(bytes, source, passphrase, bag);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(bytes);
         }
+    }
+
+    /// <summary>The content of a file, or bytes handed over in code: DER (PKCS#12, a key, a certificate) or text in any form <see cref="ReadText"/> reads.</summary>
+    public static void ReadBytes(byte[] bytes, KeySource source, string? passphrase, KeyBag bag)
+    {
+        if (bytes.Length > MaxInputBytes)
+        {
+            throw KeyErrors.TooLarge(source, bytes.Length);
+        }
+
+        if (IsBinary(bytes))
+        {
+            ReadBinary(bytes, source, passphrase, bag, fromBase64: false);
+            return;
+        }
+
+        ReadText(DecodeText(bytes), source, passphrase, bag);
     }
 
     /// <summary>The bytes of a key or certificate file, refused typed when missing, a directory, too large or unreadable.</summary>

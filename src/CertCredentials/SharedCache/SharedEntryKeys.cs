@@ -11,7 +11,8 @@ namespace CertCredentials.SharedCache;
 internal sealed class SharedEntryKeys
 {
     /// <summary>What the key signs. Changing it changes every derived key (a new format version would).</summary>
-    internal static readonly byte[] Label = Encoding.ASCII.GetBytes("CertCredentials shared token store: entry keys, version 1");
+    /// <remarks>The signing identity's own label: its signature is made once per certificate (for a signer, as the check when it is taken).</remarks>
+    internal static readonly byte[] Label = Lifecycle.SigningIdentity.StoreKeyLabel;
 
     private static readonly byte[] Salt = Encoding.ASCII.GetBytes("CertCredentials.SharedTokenStore");
     private static readonly byte[] Info = Encoding.ASCII.GetBytes("v1 entry encryption and naming");
