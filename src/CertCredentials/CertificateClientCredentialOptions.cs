@@ -42,6 +42,22 @@ public sealed class CertificateClientCredentialOptions
     public string? CertificateThumbprint { get; set; }
 
     /// <summary>
+    /// Where the key and certificate come from when not from the options above: Azure Key Vault, an HSM, your own
+    /// store. Set it instead of PrivateKey/PrivateKeyPath/Certificate/CertificatePath/CertificateThumbprint (not beside
+    /// them). It is asked at start and every <see cref="CertificateReloadInterval"/>. Set in code (not bound from configuration).
+    /// </summary>
+    public CertificateSource? CertificateSource { get; set; }
+
+    /// <summary>
+    /// How often the key and certificate are checked for a change (default 1 minute): files named by PrivateKeyPath and
+    /// CertificatePath are read again (and watched, where the file system tells of changes), a
+    /// <see cref="CertificateSource"/> is asked again. A changed certificate replaces the old one without a restart.
+    /// <see cref="TimeSpan.Zero"/>: never re-read by the credential itself (no watching, no check, no reload when Entra
+    /// refuses the certificate). From 1 second to 1 day otherwise.
+    /// </summary>
+    public TimeSpan CertificateReloadInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
     /// The Entra authority host: <see cref="AuthorityHosts.AzurePublicCloud"/> by default; see <see cref="AuthorityHosts"/>
     /// for US Government, China and External ID (<c>https://{subdomain}.ciamlogin.com</c>).
     /// </summary>
@@ -90,6 +106,14 @@ public sealed class CertificateClientCredentialOptions
     /// </summary>
     public bool EnableContinuousAccessEvaluation { get; set; }
 
+    /// <summary>
+    /// Shares tokens with the other instances of this app (e.g. <c>CertCredentials.StackExchangeRedis</c>): one token
+    /// request per tenant and scope for the whole fleet. Entries are encrypted with a key only holders of this
+    /// certificate can derive. Set in code (not bound from configuration); under dependency injection, a registered
+    /// <see cref="CertCredentials.SharedTokenStore"/> serves every credential of the container unless this is set.
+    /// </summary>
+    public SharedTokenStore? SharedTokenStore { get; set; }
+
     /// <summary>Describes the options without the key or the passphrase.</summary>
     public override string ToString()
     {
@@ -103,9 +127,12 @@ public sealed class CertificateClientCredentialOptions
             .Append(", Certificate = ").Append(Certificate is null ? "(not set)" : "(set)")
             .Append(", CertificatePath = ").Append(CertificatePath ?? "(not set)")
             .Append(", CertificateThumbprint = ").Append(CertificateThumbprint ?? "(not set)")
+            .Append(", CertificateSource = ").Append(CertificateSource is null ? "(not set)" : CertificateSource.GetType().Name)
+            .Append(", CertificateReloadInterval = ").Append(CertificateReloadInterval)
             .Append(", AuthorityHost = ").Append(AuthorityHost)
             .Append(", TokenEndpoint = ").Append(TokenEndpoint?.ToString() ?? "(from AuthorityHost and TenantId)")
             .Append(", SigningAlgorithm = ").Append(SigningAlgorithm)
+            .Append(", SharedTokenStore = ").Append(SharedTokenStore is null ? "(none)" : SharedTokenStore.GetType().Name)
             .Append(" }");
         return text.ToString();
     }

@@ -62,4 +62,10 @@ public enum CertificateCredentialFailure
 
     /// <summary>The credential was disposed.</summary>
     Disposed,
+
+    /// <summary>A <see cref="ClientAssertionSigner"/> threw, timed out (RequestTimeout) or returned no signature.</summary>
+    SigningFailed,
+
+    /// <summary>A <see cref="CertificateSource"/> threw or timed out (RequestTimeout) instead of giving a certificate.</summary>
+    CertificateSourceFailed,
 }

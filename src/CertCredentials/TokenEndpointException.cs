@@ -55,6 +55,12 @@ public sealed class TokenEndpointException : CertificateCredentialException
     /// <summary>How long the server asked to wait (<c>Retry-After</c>), when it did.</summary>
     public TimeSpan? RetryAfter { get; }
 
+    /// <summary>
+    /// The certificate Entra refused (AADSTS700027, 7000214, 7000277, 1000502, 7000274), so a reload may help; null for
+    /// other failures. Set by the token endpoint room, read by the credential.
+    /// </summary>
+    internal CertificateThumbprint? RefusedCertificate { get; init; }
+
     /// <summary>Whether the same request may succeed later: throttling, 5xx, timeouts and connection failures.</summary>
     public override bool IsRetryable => _isRetryable;
 }

@@ -22,7 +22,7 @@ namespace CertCredentials.Benchmarks;
 /// Runs the BenchmarkDotNet microbenchmarks (in process) and the measured scenarios, all three libraries in one
 /// process, and writes results.md into the output folder.
 /// <code>
-/// CertCredentials.Benchmarks [--smoke] [--out DIR] [--micro-only | --scenarios-only] [--filter Cached,Many,Cold,Authorized,scenarios]
+/// CertCredentials.Benchmarks [--smoke] [--out DIR] [--micro-only | --scenarios-only] [--filter Cached,Many,Cold,Authorized,Shared,TokenCredential,scenarios]
 /// </code>
 /// </summary>
 public static class Program
@@ -42,14 +42,14 @@ public static class Program
         report.AppendLine();
         report.AppendLine(CultureInfo.InvariantCulture, $"- date (UTC): {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm}");
         report.AppendLine(CultureInfo.InvariantCulture, $"- runtime: {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}, {Environment.ProcessorCount} logical cores");
-        report.AppendLine(CultureInfo.InvariantCulture, $"- libraries: CertCredentials {Version(typeof(CertificateClientCredential).Assembly)}, MSAL.NET {Version(typeof(Microsoft.Identity.Client.ConfidentialClientApplication).Assembly)}, Azure.Identity {Version(System.Reflection.Assembly.Load("Azure.Identity"))}, Azure.Core {Version(typeof(Azure.Core.AccessToken).Assembly)} (Azure.Identity's ClientCertificateCredential is type-forwarded to, and runs in, {typeof(Azure.Identity.ClientCertificateCredential).Assembly.GetName().Name})");
+        report.AppendLine(CultureInfo.InvariantCulture, $"- libraries: CertCredentials {Version(typeof(CertificateClientCredential).Assembly)}, MSAL.NET {Version(typeof(Microsoft.Identity.Client.ConfidentialClientApplication).Assembly)}, Azure.Identity {Version(System.Reflection.Assembly.Load("Azure.Identity"))}, Azure.Core {Version(typeof(global::Azure.Core.AccessToken).Assembly)} (Azure.Identity's ClientCertificateCredential is type-forwarded to, and runs in, {typeof(global::Azure.Identity.ClientCertificateCredential).Assembly.GetName().Name})");
         report.AppendLine(CultureInfo.InvariantCulture, $"- load average at start: {LoadAverage()}");
         report.AppendLine();
         var failed = false;
 
         if (!scenariosOnly)
         {
-            var types = new[] { typeof(CachedTokenBenchmarks), typeof(ManyTokensBenchmarks), typeof(ColdAcquisitionBenchmarks), typeof(AuthorizedHttpClientBenchmarks) }
+            var types = new[] { typeof(CachedTokenBenchmarks), typeof(ManyTokensBenchmarks), typeof(ColdAcquisitionBenchmarks), typeof(AuthorizedHttpClientBenchmarks), typeof(SharedCacheBenchmarks), typeof(TokenCredentialBenchmarks) }
                 .Where(t => filter is null || filter.Any(f => t.Name.StartsWith(f, StringComparison.OrdinalIgnoreCase)))
                 .ToArray();
             var summaries = types.Length == 0 ? [] : BenchmarkRunner.Run(types, CreateConfig(smoke, Path.Combine(outDir, "bdn")));

@@ -4,7 +4,9 @@ using System.IO.Compression;
 using System.Reflection.Metadata;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Azure.Core;
 using CertCredentials;
+using CertCredentials.Azure;
 using Microsoft.Extensions.DependencyInjection;
 
 using var rsa = RSA.Create(2048);
@@ -21,13 +23,21 @@ services.AddCertificateClientCredential(options =>
     options.Certificate = certificate.ExportCertificatePem();
 });
 services.AddHttpClient("graph").AddCertificateClientCredentialHandler();
+services.AddCertificateClientCredentialTokenCredential();
+
+// The Redis wing as a fleet registers it; Redis is reached on first use only (none runs here, and none is needed).
+services.AddCertificateClientCredentialRedisCache(options => options.Configuration = "127.0.0.1:6379");
 
 using var provider = services.BuildServiceProvider();
 var credential = provider.GetRequiredService<CertificateClientCredential>();
 var assertion = credential.CreateClientAssertion();
-Console.WriteLine($"Package consumer: {credential.Thumbprint}, assertion of {assertion.Split('.').Length} parts, endpoint {credential.TokenEndpoint}");
+var store = provider.GetRequiredService<SharedTokenStore>();
+Console.WriteLine($"Package consumer: {credential.Thumbprint}, assertion of {assertion.Split('.').Length} parts, endpoint {credential.TokenEndpoint}, shared store {store}");
+var tokenCredential = provider.GetRequiredService<TokenCredential>();
+var adapterIsTheCredentials = ReferenceEquals(tokenCredential, credential.AsTokenCredential());
+Console.WriteLine($"Package consumer (CertCredentials.Azure): TokenCredential {tokenCredential.GetType().Name}, the credential's own: {adapterIsTheCredentials}");
 var symbolsComplete = args.Length == 0 || SymbolsEmbedEverySource(args[0]);
-return symbolsComplete && assertion.Split('.').Length == 3 && credential.Thumbprint.Equals(CertificateThumbprint.Compute(certificate)) ? 0 : 1;
+return symbolsComplete && store.GetType().Name == "RedisTokenStore" && adapterIsTheCredentials && assertion.Split('.').Length == 3 && credential.Thumbprint.Equals(CertificateThumbprint.Compute(certificate)) ? 0 : 1;
 
 static bool SymbolsEmbedEverySource(string snupkg)
 {

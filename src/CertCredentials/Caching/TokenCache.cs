@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CertCredentials.Configuration;
 using CertCredentials.Diagnostics;
+using CertCredentials.SharedCache;
 using CertCredentials.TokenEndpoint;
 using Microsoft.Extensions.Logging;
 
@@ -14,7 +15,8 @@ namespace CertCredentials.Caching;
 /// <item>Single flight: all callers of a cold or expired cache share one request; a caller's cancellation only stops its own wait.</item>
 /// <item>Failures are not cached, but after transient ones, calls within a short back-off fail fast instead of hammering the endpoint.</item>
 /// </list>
-/// Knows nothing of HTTP: it calls the acquire function it is given.
+/// Knows nothing of HTTP: it calls the acquire function it is given, through the fleet's shared store when one is
+/// given (only inside a flight: a cached lookup never touches it).
 /// </summary>
 internal sealed class TokenCache : IDisposable
 {
@@ -23,6 +25,7 @@ internal sealed class TokenCache : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly Action<CachedToken?>? _changed;
+    private readonly SharedTokenPair? _shared;
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _lifetime = new();
 
@@ -39,14 +42,16 @@ internal sealed class TokenCache : IDisposable
     /// <param name="timeProvider">The clock.</param>
     /// <param name="logger">Where to log.</param>
     /// <param name="changed">Told of every change of the cached token, under the cache's lock (a <see cref="TokenTable"/> slot mirrors it).</param>
+    /// <param name="shared">The fleet's shared store for this tenant and scope, or null.</param>
     public TokenCache(Func<string?, CancellationToken, Task<TokenResponse>> acquire, CredentialSettings settings, TimeProvider timeProvider, ILogger logger,
-                      Action<CachedToken?>? changed = null)
+                      Action<CachedToken?>? changed = null, SharedTokenPair? shared = null)
     {
         _acquire = acquire;
         _settings = settings;
         _timeProvider = timeProvider;
         _logger = logger;
         _changed = changed;
+        _shared = shared;
     }
 
     /// <summary>The tenant, scope and timings it serves.</summary>
@@ -127,6 +132,7 @@ internal sealed class TokenCache : IDisposable
             {
                 SetCurrent(null);
                 CredentialLog.TokenInvalidated(_logger, _settings.Scope);
+                _shared?.Rejected(token);
                 return true;
             }
 
@@ -227,8 +233,19 @@ internal sealed class TokenCache : IDisposable
 
         try
         {
-            var response = await _acquire(claims, _lifetime.Token).ConfigureAwait(false);
-            var cached = CachedToken.From(response, requestedAt, _settings);
+            CachedToken cached;
+            TokenResponse? response;
+            if (_shared is null)
+            {
+                response = await _acquire(claims, _lifetime.Token).ConfigureAwait(false);
+                cached = CachedToken.From(response, requestedAt, _settings);
+            }
+            else
+            {
+                // Null response: another instance requested it, and its original lifetime governs the schedule.
+                (cached, response) = await _shared.AcquireAsync(claims, isForced, isRefresh ? Current : null, _acquire, _lifetime.Token).ConfigureAwait(false);
+            }
+
             lock (_gate)
             {
                 // A slower, older flight must not replace a newer token.
@@ -243,13 +260,17 @@ internal sealed class TokenCache : IDisposable
             }
 
             var elapsed = Stopwatch.GetElapsedTime(started);
-            CredentialTelemetry.AcquisitionDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", "success"));
-            if (response.ClampedExpiresIn is { } clamped)
+            CredentialTelemetry.AcquisitionDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", response is null ? "shared" : "success"));
+            if (response?.ClampedExpiresIn is { } clamped)
             {
                 CredentialLog.ExpiresInClamped(_logger, clamped, response.ExpiresIn.TotalSeconds);
             }
 
-            CredentialLog.TokenAcquired(_logger, _settings.Scope, _settings.TokenEndpoint, elapsed.TotalMilliseconds, cached.Token.ExpiresOn, cached.RefreshAt, response.CorrelationId);
+            if (response is not null)
+            {
+                CredentialLog.TokenAcquired(_logger, _settings.Scope, _settings.TokenEndpoint, elapsed.TotalMilliseconds, cached.Token.ExpiresOn, cached.RefreshAt, response.CorrelationId);
+            }
+
             if (isRefresh)
             {
                 CredentialLog.RefreshFinished(_logger, _settings.Scope, cached.Token.ExpiresOn);

@@ -85,6 +85,7 @@ internal static class CredentialOptionsValidator
         }
 
         CheckTimings(options, problems);
+        CheckCertificateSource(options, problems);
         return problems;
     }
 
@@ -141,6 +142,25 @@ internal static class CredentialOptionsValidator
         }
     }
 
+    /// <summary>A source replaces the key options: both at once would leave it unclear which certificate is used.</summary>
+    private static void CheckCertificateSource(CertificateClientCredentialOptions options, List<string> problems)
+    {
+        if (options.CertificateSource is null)
+        {
+            return;
+        }
+
+        var alsoSet = new[]
+        {
+            ("PrivateKey", options.PrivateKey), ("PrivateKeyPath", options.PrivateKeyPath), ("PrivateKeyPassphrase", options.PrivateKeyPassphrase),
+            ("Certificate", options.Certificate), ("CertificatePath", options.CertificatePath), ("CertificateThumbprint", options.CertificateThumbprint),
+        }.Where(o => !string.IsNullOrWhiteSpace(o.Item2)).Select(o => o.Item1).ToList();
+        if (alsoSet.Count > 0)
+        {
+            problems.Add($"CertificateSource is set, and so is {string.Join(", ", alsoSet)}. The source gives the key and certificate: remove the other {(alsoSet.Count == 1 ? "option" : "options")}, or the source.");
+        }
+    }
+
     private static void CheckTransport(Uri uri, string option, List<string> problems)
     {
         if (uri.Scheme == Uri.UriSchemeHttps)
@@ -188,6 +208,12 @@ internal static class CredentialOptionsValidator
         if (options.RequestTimeout <= TimeSpan.Zero || options.RequestTimeout > TimeSpan.FromMinutes(5))
         {
             problems.Add("RequestTimeout must be above 0 and at most 5 minutes (default 30 seconds).");
+        }
+
+        if (options.CertificateReloadInterval != TimeSpan.Zero &&
+            (options.CertificateReloadInterval < TimeSpan.FromSeconds(1) || options.CertificateReloadInterval > TimeSpan.FromDays(1)))
+        {
+            problems.Add("CertificateReloadInterval must be 0 (never re-read the key and certificate) or from 1 second to 1 day (default 1 minute).");
         }
     }
 }

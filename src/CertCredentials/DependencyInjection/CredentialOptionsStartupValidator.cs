@@ -4,8 +4,10 @@ using Microsoft.Extensions.Options;
 namespace CertCredentials.DependencyInjection;
 
 /// <summary>
-/// Validates the options of every registered credential: all option problems at once, then the key and certificate,
-/// by building the credential itself (the key is then read once, at start, and kept).
+/// Validates the options of every registered credential at start: all option problems at once, then the key and
+/// certificate, by building the credential itself. Once it is built, a change of the options (IOptionsMonitor) is not
+/// refused here: the running credential applies it (<see cref="CertificateClientCredential.Reconfigure"/>), keeping its
+/// key when the new one does not load, and reports what it could not apply.
 /// </summary>
 internal sealed class CredentialOptionsStartupValidator : IValidateOptions<CertificateClientCredentialOptions>
 {
@@ -24,17 +26,27 @@ internal sealed class CredentialOptionsStartupValidator : IValidateOptions<Certi
             return ValidateOptionsResult.Skip;
         }
 
+        if (_registry.IsBuilt(name))
+        {
+            // A change of the options: the running credential applies it or reports why not. Failing here would throw
+            // inside the configuration's change callback and the change would be lost without a word.
+            return ValidateOptionsResult.Success;
+        }
+
         var problems = CredentialOptionsValidator.Validate(options);
         if (problems.Count > 0)
         {
             // The key does not depend on the other options: report its problem in the same breath.
-            try
+            if (options.CertificateSource is null)
             {
-                using var check = Keys.KeyMaterialLoader.Load(options);
-            }
-            catch (CertificateCredentialException e)
-            {
-                problems = [.. problems, e.Message];
+                try
+                {
+                    using var check = Keys.KeyMaterialLoader.Load(options);
+                }
+                catch (CertificateCredentialException e)
+                {
+                    problems = [.. problems, e.Message];
+                }
             }
 
             return ValidateOptionsResult.Fail(problems.Select(p => Prefix(name) + p));
@@ -42,16 +54,7 @@ internal sealed class CredentialOptionsStartupValidator : IValidateOptions<Certi
 
         try
         {
-            if (!_registry.IsBuilt(name))
-            {
-                _registry.GetOrCreate(name, options);
-            }
-            else
-            {
-                // A reload of the options: check them, but the running credential keeps its key.
-                using var check = Keys.KeyMaterialLoader.Load(options);
-            }
-
+            _registry.GetOrCreate(name, options);
             return ValidateOptionsResult.Success;
         }
         catch (CertificateCredentialException e)

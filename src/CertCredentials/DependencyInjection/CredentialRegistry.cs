@@ -15,6 +15,7 @@ internal sealed class CredentialRegistry : IDisposable
     public const string TokenEndpointClientName = "CertCredentials.TokenEndpoint";
 
     private readonly ConcurrentDictionary<string, Lazy<CertificateClientCredential>> _credentials = new(StringComparer.Ordinal);
+    private readonly ConcurrentBag<IDisposable> _changeSubscriptions = [];
     private readonly IServiceProvider _services;
     private readonly HashSet<string> _registeredNames;
 
@@ -56,7 +57,7 @@ internal sealed class CredentialRegistry : IDisposable
     /// <summary>Builds the credential for <paramref name="name"/> from these options, once.</summary>
     public CertificateClientCredential GetOrCreate(string name, CertificateClientCredentialOptions options)
     {
-        var lazy = _credentials.GetOrAdd(name, _ => new Lazy<CertificateClientCredential>(() => Create(options), LazyThreadSafetyMode.ExecutionAndPublication));
+        var lazy = _credentials.GetOrAdd(name, _ => new Lazy<CertificateClientCredential>(() => Create(name, options), LazyThreadSafetyMode.ExecutionAndPublication));
         try
         {
             return lazy.Value;
@@ -73,6 +74,11 @@ internal sealed class CredentialRegistry : IDisposable
 
     public void Dispose()
     {
+        foreach (var subscription in _changeSubscriptions)
+        {
+            subscription.Dispose();
+        }
+
         foreach (var lazy in _credentials.Values)
         {
             if (lazy.IsValueCreated)
@@ -84,11 +90,28 @@ internal sealed class CredentialRegistry : IDisposable
         _credentials.Clear();
     }
 
-    private CertificateClientCredential Create(CertificateClientCredentialOptions options)
+    private CertificateClientCredential Create(string name, CertificateClientCredentialOptions options)
     {
         var httpClient = _services.GetRequiredService<IHttpClientFactory>().CreateClient(TokenEndpointClientName);
         var timeProvider = _services.GetService<TimeProvider>() ?? TimeProvider.System;
         var logger = _services.GetService<ILoggerFactory>()?.CreateLogger("CertCredentials");
-        return new CertificateClientCredential(options, httpClient, timeProvider, logger);
+        // One registered store (AddCertificateClientCredentialRedisCache) serves every credential of the container.
+        var credential = new CertificateClientCredential(options, httpClient, timeProvider, logger, _services.GetService<SharedTokenStore>());
+
+        // Same object, new key: a change of this credential's options (reloadable appsettings.json, Key Vault or App
+        // Configuration providers) reaches the running singleton.
+        var monitor = _services.GetService<IOptionsMonitor<CertificateClientCredentialOptions>>();
+        if (monitor?.OnChange((changed, changedName) =>
+            {
+                if (string.Equals(changedName ?? Options.DefaultName, name, StringComparison.Ordinal))
+                {
+                    credential.Reconfigure(changed);
+                }
+            }) is { } subscription)
+        {
+            _changeSubscriptions.Add(subscription);
+        }
+
+        return credential;
     }
 }

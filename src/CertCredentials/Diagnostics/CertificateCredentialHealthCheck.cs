@@ -3,7 +3,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace CertCredentials.Diagnostics;
 
 /// <summary>
-/// Reports a credential's health: the certificate's expiry (degraded within 30 days, unhealthy once expired) and the
+/// Reports a credential's health: the expiry of the certificate in use (degraded within 30 days, unhealthy once
+/// expired), a new key or certificate that does not load (degraded, with the reason, until a good one arrives) and the
 /// last token acquisition (unhealthy when it failed and no valid token is cached, degraded when a cached token still
 /// carries callers). Makes no request of its own.
 /// </summary>
@@ -60,6 +61,14 @@ internal sealed class CertificateCredentialHealthCheck : IHealthCheck
             }
         }
 
+        if (credential.CertificateReloadFailure is { } reloadFailure)
+        {
+            // The previous certificate still signs; a new one was meant to replace it and does not load.
+            data["certificateReloadFailure"] = reloadFailure.Failure.ToString();
+            problems.Add("A new key or certificate could not be loaded, so the previous one is still in use: " + reloadFailure.Message);
+            status = Min(status, HealthStatus.Degraded);
+        }
+
         var cached = credential.CachedToken;
         var hasValidToken = cached is { } token && token.ExpiresOn > now;
         if (cached is { } current)
@@ -77,6 +86,14 @@ internal sealed class CertificateCredentialHealthCheck : IHealthCheck
 
             problems.Add("The last token acquisition failed: " + failure.Message);
             status = hasValidToken ? Min(status, HealthStatus.Degraded) : HealthStatus.Unhealthy;
+        }
+
+        if (credential.SharedTokenStoreProblem is { } sharedProblem)
+        {
+            // Callers still get tokens (each instance requests its own): degraded, not unhealthy.
+            data["sharedTokenStore"] = "failing";
+            problems.Add(sharedProblem);
+            status = Min(status, HealthStatus.Degraded);
         }
 
         var description = problems.Count == 0

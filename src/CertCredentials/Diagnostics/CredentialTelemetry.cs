@@ -31,6 +31,14 @@ internal static class CredentialTelemetry
     public static readonly Histogram<double> AcquisitionDuration = Meter.CreateHistogram<double>(
         "certcredentials.token.acquisition.duration", unit: "s", description: "Duration of token acquisitions, retries included.");
 
+    /// <summary>
+    /// Checks of the key and certificate after start, tagged with the outcome (<c>switched</c>, <c>unchanged</c>,
+    /// <c>deferred</c>: a failed read tried again before it is reported, <c>failed</c>) and the trigger (<c>interval</c>,
+    /// <c>file</c>, <c>refusal</c>, <c>options</c>).
+    /// </summary>
+    public static readonly Counter<long> CertificateReloads = Meter.CreateCounter<long>(
+        "certcredentials.certificate.reloads", unit: "{check}", description: "Checks of the key and certificate for a change, by outcome and trigger.");
+
     /// <summary>Failed acquisitions, tagged with the failure and AADSTS code.</summary>
     public static readonly Counter<long> Failures = Meter.CreateCounter<long>(
         "certcredentials.token.failures", unit: "{failure}", description: "Failed token acquisitions by failure and AADSTS code.");

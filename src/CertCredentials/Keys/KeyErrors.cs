@@ -109,6 +109,15 @@ internal static class KeyErrors
             "Neither a certificate nor a certificate thumbprint was given, so Entra could not tell which registered certificate signed the assertion. " +
             "Set Certificate or CertificatePath to the certificate uploaded to the app registration, or set CertificateThumbprint to the thumbprint the Azure portal shows for it.");
 
+    public static CertificateCredentialException CertificateMissing(KeySource source) =>
+        new(CertificateCredentialFailure.ThumbprintMissing,
+            $"{Capitalize(source.ToString())} holds a private key but not its certificate, and Entra finds the key by the certificate's thumbprint. " +
+            "Give the certificate with the key (a PEM bundle of key and certificate, or a PKCS#12 file that includes the certificate).");
+
+    public static CertificateCredentialException SignerCertificateWithoutRsaKey(KeySource source, string? algorithm) =>
+        new(CertificateCredentialFailure.PrivateKeyNotRsa,
+            $"{Capitalize(source.ToString())} has a public key of type {algorithm ?? "unknown"}, not RSA. Microsoft Entra ID certificate credentials need an RSA key (2048 bits or more) behind the certificate.");
+
     public static CertificateCredentialException TooManyKeys(int count) =>
         new(CertificateCredentialFailure.PrivateKeyUnreadable,
             $"The inputs hold {count} different private keys; exactly one is needed. Give only the key of the certificate registered for the app.");

@@ -31,12 +31,8 @@ internal static class KeyInputReader
             return;
         }
 
-        var compact = new string(normalized.Where(c => !char.IsWhiteSpace(c)).ToArray());
-        var bytes = new byte[compact.Length * 3 / 4 + 3];
-        if (compact.Length > 0 && Convert.TryFromBase64Chars(compact, bytes, out var written))
+        if (TryDecodeBase64(normalized, out var der))
         {
-            var der = bytes[..written];
-            CryptographicOperations.ZeroMemory(bytes);
             try
             {
                 ReadBinary(der, source, passphrase, bag, fromBase64: true);
@@ -57,7 +53,59 @@ internal static class KeyInputReader
         throw KeyErrors.NotKeyOrCertificate(source);
     }
 
+    /// <summary>Base64 text (whitespace ignored) as bytes; the caller zeroes them, which may be a key.</summary>
+    public static bool TryDecodeBase64(string normalized, out byte[] der)
+    {
+        var compact = new string(normalized.Where(c => !char.IsWhiteSpace(c)).ToArray());
+        var bytes = new byte[compact.Length * 3 / 4 + 3];
+        if (compact.Length > 0 && Convert.TryFromBase64Chars(compact, bytes, out var written))
+        {
+            der = bytes[..written];
+            CryptographicOperations.ZeroMemory(bytes);
+            return true;
+        }
+
+        der = [];
+        return false;
+    }
+
     public static void ReadFile(string path, KeySource source, string option, string? passphrase, KeyBag bag)
+    {
+        var bytes = ReadFileBytes(path, source, option);
+        try
+        {
+            if (!source.IsCertificateInput)
+            {
+                WarnIfReadableByOthers(path, bag);
+            }
+
+            ReadBytes(bytes, source, passphrase, bag);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(bytes);
+        }
+    }
+
+    /// <summary>The content of a file, or bytes handed over in code: DER (PKCS#12, a key, a certificate) or text in any form <see cref="ReadText"/> reads.</summary>
+    public static void ReadBytes(byte[] bytes, KeySource source, string? passphrase, KeyBag bag)
+    {
+        if (bytes.Length > MaxInputBytes)
+        {
+            throw KeyErrors.TooLarge(source, bytes.Length);
+        }
+
+        if (IsBinary(bytes))
+        {
+            ReadBinary(bytes, source, passphrase, bag, fromBase64: false);
+            return;
+        }
+
+        ReadText(DecodeText(bytes), source, passphrase, bag);
+    }
+
+    /// <summary>The bytes of a key or certificate file, refused typed when missing, a directory, too large or unreadable.</summary>
+    public static byte[] ReadFileBytes(string path, KeySource source, string option)
     {
         if (Directory.Exists(path))
         {
@@ -75,36 +123,18 @@ internal static class KeyInputReader
             throw KeyErrors.FileTooLarge(path, option, file.Length);
         }
 
-        byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            return File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw KeyErrors.FileUnreadable(path, option, e);
         }
-
-        try
-        {
-            if (!source.IsCertificateInput)
-            {
-                WarnIfReadableByOthers(path, bag);
-            }
-
-            if (bytes.Length > 0 && bytes[0] == 0x30 && DerClassifier.Classify(bytes) != DerKind.Unknown)
-            {
-                ReadBinary(bytes, source, passphrase, bag, fromBase64: false);
-                return;
-            }
-
-            ReadText(DecodeText(bytes), source, passphrase, bag);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(bytes);
-        }
     }
+
+    /// <summary>Whether file bytes are raw DER (read as binary) rather than text.</summary>
+    public static bool IsBinary(byte[] bytes) => bytes.Length > 0 && bytes[0] == 0x30 && DerClassifier.Classify(bytes) != DerKind.Unknown;
 
     public static void ReadBinary(byte[] der, KeySource source, string? passphrase, KeyBag bag, bool fromBase64)
     {
@@ -233,7 +263,7 @@ internal static class KeyInputReader
         }
     }
 
-    private static string DecodeText(byte[] bytes)
+    public static string DecodeText(byte[] bytes)
     {
         // Windows PowerShell's Out-File writes UTF-16 with a byte-order mark; StreamReader honours any BOM.
         using var reader = new StreamReader(new MemoryStream(bytes, writable: false), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);

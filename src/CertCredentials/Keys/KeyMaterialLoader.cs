@@ -11,7 +11,7 @@ namespace CertCredentials.Keys;
 /// </summary>
 internal static class KeyMaterialLoader
 {
-    private const int MinimumKeySize = 2048;
+    internal const int MinimumKeySize = 2048;
     private static readonly byte[] SelfTestData = Encoding.ASCII.GetBytes("CertCredentials key self-test");
 
     public static KeyMaterial Load(CertificateClientCredentialOptions options)
@@ -26,6 +26,32 @@ internal static class KeyMaterialLoader
         Read(options.Certificate, options.CertificatePath, "Certificate", KeySource.CertificateOption, KeySource.CertificateFile,
              options.PrivateKeyPassphrase, bag);
 
+        return Complete(bag, keySource, options.CertificateThumbprint);
+    }
+
+    /// <summary>
+    /// Key material from one text given in code (<see cref="ClientCertificate.FromPem"/>): every form the options read,
+    /// with the same refusals; the certificate must come with the key, since no thumbprint is given beside it.
+    /// </summary>
+    public static KeyMaterial FromText(string text, string? passphrase, KeySource source)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        using var bag = new KeyBag();
+        KeyInputReader.ReadText(text, source, passphrase, bag);
+        return Complete(bag, source, thumbprintText: null);
+    }
+
+    /// <summary>Key material from bytes given in code (<see cref="ClientCertificate.FromPkcs12"/>): PKCS#12 as read from a file, or its base64 text.</summary>
+    public static KeyMaterial FromBytes(byte[] bytes, string? password, KeySource source)
+    {
+        using var bag = new KeyBag();
+        KeyInputReader.ReadBytes(bytes, source, password, bag);
+        return Complete(bag, source, thumbprintText: null);
+    }
+
+    /// <summary>Exactly one key of 2048 bits or more that signs, its certificate (by public key) and chain, and the thumbprint.</summary>
+    private static KeyMaterial Complete(KeyBag bag, KeySource keySource, string? thumbprintText)
+    {
         if (bag.Keys.Count == 0)
         {
             throw bag.Certificates.Count > 0 ? KeyErrors.CertificateWithoutKey(keySource)
@@ -46,7 +72,7 @@ internal static class KeyMaterialLoader
 
         SelfTest(key, source);
 
-        var given = string.IsNullOrWhiteSpace(options.CertificateThumbprint) ? null : CertificateThumbprint.Parse(options.CertificateThumbprint);
+        var given = string.IsNullOrWhiteSpace(thumbprintText) ? null : CertificateThumbprint.Parse(thumbprintText);
         var leaf = FindLeaf(key, bag.Certificates);
         CertificateThumbprint thumbprint;
         IReadOnlyList<X509Certificate2> chain = [];
@@ -67,7 +93,10 @@ internal static class KeyMaterialLoader
         }
         else
         {
-            thumbprint = given ?? throw KeyErrors.ThumbprintMissing();
+            // Options may name the certificate by thumbprint alone; text or bytes given in code have nowhere else to say it.
+            thumbprint = given ?? throw (keySource == KeySource.FromPem || keySource == KeySource.FromPkcs12
+                ? KeyErrors.CertificateMissing(keySource)
+                : KeyErrors.ThumbprintMissing());
         }
 
         bag.Release(key);

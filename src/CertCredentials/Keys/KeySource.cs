@@ -5,6 +5,9 @@ internal sealed record KeySource(string Description, bool IsCertificateInput, st
 {
     public static readonly KeySource PrivateKeyOption = new("the PrivateKey option", IsCertificateInput: false);
     public static readonly KeySource CertificateOption = new("the Certificate option", IsCertificateInput: true);
+    public static readonly KeySource FromPem = new("the PEM given to ClientCertificate.FromPem", IsCertificateInput: false);
+    public static readonly KeySource FromPkcs12 = new("the PKCS#12 given to ClientCertificate.FromPkcs12", IsCertificateInput: false);
+    public static readonly KeySource FromSigner = new("the certificate given to ClientCertificate.FromSigner", IsCertificateInput: true);
 
     public static KeySource PrivateKeyFile(string path) => new($"the file '{path}' (PrivateKeyPath)", IsCertificateInput: false, path);
 

@@ -70,7 +70,7 @@ internal static class Pkcs12Reader
     }
 
     /// <summary>Finds the password that opens the file: the one given, or for none an empty or absent one.</summary>
-    private static string? ResolvePassword(byte[] pfx, string? passphrase, KeySource source)
+    public static string? ResolvePassword(byte[] pfx, string? passphrase, KeySource source)
     {
         Pkcs12Info info;
         try

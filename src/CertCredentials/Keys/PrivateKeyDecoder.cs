@@ -119,7 +119,7 @@ internal static class PrivateKeyDecoder
     }
 
     /// <summary>Names the encryption of an EncryptedPrivateKeyInfo (safe for messages) and says whether .NET can decrypt it.</summary>
-    private static string DescribeEncryption(ReadOnlySpan<byte> der, KeySource source, out bool supported)
+    public static string DescribeEncryption(ReadOnlySpan<byte> der, KeySource source, out bool supported)
     {
         try
         {

@@ -85,7 +85,10 @@ internal sealed class TokenRequestPipeline
             }
 
             throw new TokenEndpointException(e.Failure, $"{e.Message} (Gave up after {attempts} attempts.)", e.StatusCode, e.Error,
-                e.ErrorDescription, e.ErrorCodes, e.CorrelationId, e.TraceId, e.IsRetryable, e.RetryAfter, e.InnerException);
+                e.ErrorDescription, e.ErrorCodes, e.CorrelationId, e.TraceId, e.IsRetryable, e.RetryAfter, e.InnerException)
+            {
+                RefusedCertificate = e.RefusedCertificate,
+            };
         }
         catch (Exception e) when (IsTransient(e, cancellationToken))
         {

@@ -19,15 +19,13 @@ internal sealed class TokenRequestSender
     private readonly CredentialSettings _settings;
     private readonly ClientAssertionFactory _assertions;
     private readonly TimeProvider _timeProvider;
-    private readonly string _thumbprint;
 
-    public TokenRequestSender(HttpClient httpClient, CredentialSettings settings, ClientAssertionFactory assertions, TimeProvider timeProvider, string thumbprint)
+    public TokenRequestSender(HttpClient httpClient, CredentialSettings settings, ClientAssertionFactory assertions, TimeProvider timeProvider)
     {
         _httpClient = httpClient;
         _settings = settings;
         _assertions = assertions;
         _timeProvider = timeProvider;
-        _thumbprint = thumbprint;
     }
 
     public Uri Endpoint => _settings.TokenEndpoint;
@@ -35,13 +33,27 @@ internal sealed class TokenRequestSender
     public async Task<TokenResponse> SendAsync(string? claims, CancellationToken cancellationToken)
     {
         var correlationId = Guid.NewGuid().ToString();
+        ClientAssertion assertion;
+        try
+        {
+            assertion = await _assertions.CreateAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+        {
+            // Here the token is cancelled only by the attempt's RequestTimeout or by disposal (callers' own
+            // cancellation stops their wait, not the request): a signer that did not answer in time, typed, and not
+            // retried as if the endpoint were down. Disposal is told apart by the cache.
+            throw new CertificateCredentialException(CertificateCredentialFailure.SigningFailed,
+                $"The client assertion was not signed within RequestTimeout ({_settings.RequestTimeout.TotalSeconds:0.#} s): the signer of the certificate did not answer. Check that its key store is reachable, or raise RequestTimeout.", e);
+        }
+
         var form = new List<KeyValuePair<string, string>>(6)
         {
             new("grant_type", "client_credentials"),
             new("client_id", _settings.ClientId),
             new("scope", _settings.Scope),
             new("client_assertion_type", AssertionType),
-            new("client_assertion", _assertions.Create()),
+            new("client_assertion", assertion.Text),
         };
         if (claims is not null)
         {
@@ -57,7 +69,7 @@ internal sealed class TokenRequestSender
         request.Headers.TryAddWithoutValidation("x-client-Ver", Version);
 
         using var response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        var context = new TokenRequestContext(_settings.TokenEndpoint, _settings.ClientId, _settings.TenantId, _thumbprint, correlationId, _timeProvider);
+        var context = new TokenRequestContext(_settings.TokenEndpoint, _settings.ClientId, _settings.TenantId, assertion.Thumbprint, correlationId, _timeProvider);
         return await TokenResponseReader.ReadAsync(response, context, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -149,7 +149,10 @@ internal static partial class TokenResponseReader
             correlationId: correlationId,
             traceId: fields.TraceId,
             isRetryable: retryable,
-            retryAfter: RetryAfterHeader.Read(response.Headers, context.TimeProvider));
+            retryAfter: RetryAfterHeader.Read(response.Headers, context.TimeProvider))
+        {
+            RefusedCertificate = CertificateRefusal.Find(fields.ErrorCodes) is null ? null : context.SignedWith,
+        };
     }
 
     private static string Advice(int status) => status switch

@@ -42,10 +42,12 @@ internal static class Clients
     }
 
     /// <summary>CertCredentials for a tenant and scope; the endpoint is {authorityHost}/{tenant}/oauth2/v2.0/token.</summary>
-    public static CertificateClientCredential CreateCertCredential(Uri authorityHost, string tenant, string scope, HttpClient httpClient)
+    public static CertificateClientCredential CreateCertCredential(Uri authorityHost, string tenant, string scope, HttpClient httpClient,
+                                                                   SharedTokenStore? sharedTokenStore = null)
     {
         var options = CertCredentialOptions(tenant, scope);
         options.TokenEndpoint = new Uri(authorityHost, $"{tenant}/oauth2/v2.0/token");
+        options.SharedTokenStore = sharedTokenStore;
         return new(options, httpClient);
     }
 

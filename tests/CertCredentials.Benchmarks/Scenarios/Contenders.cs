@@ -33,7 +33,7 @@ internal sealed class Contender : IDisposable
                 return new Contender(async () => (await msal.AcquireTokenForClient(scopes).ExecuteAsync()).AccessToken, null);
             case "Azure.Identity":
                 var azure = Clients.CreateAzureIdentity(authorityHost, Identities.Tenant, http);
-                var context = new Azure.Core.TokenRequestContext(scopes);
+                var context = new global::Azure.Core.TokenRequestContext(scopes);
                 return new Contender(async () => (await azure.GetTokenAsync(context, CancellationToken.None)).Token, null);
             default:
                 throw new ArgumentOutOfRangeException(nameof(name), name, "unknown contender");

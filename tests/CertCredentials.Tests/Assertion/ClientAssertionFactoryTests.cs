@@ -2,6 +2,7 @@ using System.Text.Json;
 using CertCredentials.Assertion;
 using CertCredentials.Configuration;
 using CertCredentials.Keys;
+using CertCredentials.Lifecycle;
 using CertCredentials.Tests.Infrastructure;
 
 namespace CertCredentials.Tests.Assertion;
@@ -14,11 +15,13 @@ public sealed class ClientAssertionFactoryTests
     private static JsonElement Part(string jwt, int index) =>
         JsonDocument.Parse(System.Buffers.Text.Base64Url.DecodeFromChars(jwt.Split('.')[index])).RootElement;
 
-    private (ClientAssertionFactory Factory, KeyMaterial Key) Create(Action<CertificateClientCredentialOptions>? change = null)
+    private (ClientAssertionFactory Factory, IdentityHolder Key) Create(Action<CertificateClientCredentialOptions>? change = null)
     {
         var options = TestOptions.Rsa2048(change);
-        var key = KeyMaterialLoader.Load(options);
-        return (new ClientAssertionFactory(key, CredentialSettings.From(options), _time), key);
+        var settings = CredentialSettings.From(options);
+        var identity = SigningIdentity.ForLocalKey(new ClientCertificate(KeyMaterialLoader.Load(options)), new IdentitySettings(settings.SigningAlgorithm, settings.RequestTimeout, _time));
+        var holder = new IdentityHolder(identity);
+        return (new ClientAssertionFactory(holder, settings, _time), holder);
     }
 
     [Fact]

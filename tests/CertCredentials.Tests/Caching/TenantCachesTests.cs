@@ -313,6 +313,37 @@ public sealed class TenantCachesTests : IAsyncLifetime
             .WithMessage("*CertificateClientCredential.ForTenant(tenantId, scope)*");
     }
 
+    [Fact]
+    public async Task Refreshes_another_tenant_with_claims_bypassing_only_that_tenants_cache()
+    {
+        var credential = MultiTenant(o => o.EnableContinuousAccessEvaluation = true);
+        var own = await credential.GetTokenAsync();
+        var first = await credential.GetTokenAsync(Contoso, TestOptions.Scope);
+        var challenge = "{\"access_token\":{\"nbf\":{\"essential\":true,\"value\":\"" + _time.GetUtcNow().ToUnixTimeSeconds() + "\"}}}";
+
+        var second = await credential.RefreshTokenAsync(Contoso, TestOptions.Scope, challenge);
+
+        second.Token.Should().NotBe(first.Token);
+        var request = _entra.Service.Requests[^1];
+        request.Tenant.Should().Be(Contoso);
+        request.Form["claims"].Should().Contain("cp1").And.Contain("\"nbf\"");
+        (await credential.GetTokenAsync(Contoso, TestOptions.Scope)).Should().Be(second, "the challenge's token replaces that pair's cached one");
+        (await credential.GetTokenAsync()).Should().Be(own, "the configured pair keeps its own token");
+        _entra.Service.TokenRequestCount.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task Refreshing_an_unusable_tenant_or_scope_is_refused_before_anything_is_sent()
+    {
+        var credential = MultiTenant();
+
+        await FluentActions.Awaiting(() => credential.RefreshTokenAsync("common", TestOptions.Scope))
+            .Should().ThrowAsync<CertificateCredentialException>().WithMessage("*common*");
+        await FluentActions.Awaiting(() => credential.RefreshTokenAsync(Contoso, "https://graph.microsoft.com"))
+            .Should().ThrowAsync<CertificateCredentialException>().WithMessage("*/.default*");
+        _entra.Service.TokenRequestCount.Should().Be(0);
+    }
+
     private CertificateClientCredential MultiTenant(Action<CertificateClientCredentialOptions>? change = null) =>
         _entra.Credential(o =>
         {

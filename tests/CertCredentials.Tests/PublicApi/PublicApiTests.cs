@@ -30,7 +30,9 @@ public sealed class PublicApiTests
     public void Only_the_intended_types_are_public()
     {
         var types = typeof(CertificateClientCredential).Assembly.GetExportedTypes().Select(t => t.Name).ToList();
-        types.Should().HaveCountLessThanOrEqualTo(16, "public types stay few; the rest is internal sealed");
+        // 14 at first, then the extension points of the wings: the certificate lifecycle's CertificateSource,
+        // ClientCertificate and ClientAssertionSigner, and the shared cache's SharedTokenStore.
+        types.Should().HaveCountLessThanOrEqualTo(18, "public types stay few; the rest is internal sealed");
     }
 
     private static string SourceDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;

@@ -9,7 +9,7 @@ public sealed class KeyHygieneTests
     public void Disposing_the_credential_disposes_the_private_key()
     {
         var credential = new CertificateClientCredential(TestOptions.Rsa2048());
-        var key = credential.Key.PrivateKey;
+        var key = credential.Identity.PrivateKey!;
         credential.CreateClientAssertion().Should().NotBeNullOrEmpty();
 
         credential.Dispose();

@@ -100,9 +100,61 @@ public sealed class SecretSweepTests
 
             var options = TestOptions.Rsa2048(o => { o.PrivateKey = Fixture.Text("rsa2048.pkcs8.pem"); o.PrivateKeyPath = null; o.PrivateKeyPassphrase = Fixture.Passphrase; });
             _instances.Add(options);
+            _instances.Add(new MemoryTokenStore());
             _instances.Add(new TokenEndpointException(CertificateCredentialFailure.TokenRequestRejected, "m", 400, "e", "d", [1], "c", "t"));
 
             tokens.AddRange(resource.Entra.Service.Requests.Where(r => r.Form.ContainsKey("client_assertion")).Select(r => r.Form["client_assertion"]));
+        }
+
+        // 3. ClientCertificate from every fixture, a signer that fails with a secret-looking message, a source whose
+        // reloads fail (their Error events), a certificate refused by Entra (the reload it triggers).
+        foreach (var file in keyFiles)
+        {
+            foreach (var passphrase in new[] { null, Fixture.Passphrase, WrongPassphrase })
+            {
+                TryCertificate(() => ClientCertificate.FromPkcs12(File.ReadAllBytes(file), passphrase));
+                if (!file.EndsWith(".pfx", StringComparison.Ordinal) && !file.EndsWith(".der", StringComparison.Ordinal))
+                {
+                    TryCertificate(() => ClientCertificate.FromPem(File.ReadAllText(file) + Fixture.Text("rsa2048.crt.pem"), passphrase));
+                }
+            }
+        }
+
+        await using (var entra = await LocalEntra.StartAsync(new FakeTimeProvider()))
+        {
+            using var signer = new Lifecycle.NonExportingSigner();
+            entra.Service.RegisterApplication(TestOptions.TenantId, TestOptions.ClientId, signer.Certificate, LocalEntra.Resource);
+            var fromSigner = ClientCertificate.FromSigner(signer.Certificate, signer);
+            _instances.Add(fromSigner);
+            _instances.Add(signer);
+            var source = new Lifecycle.ScriptedSource(() => fromSigner);
+            _instances.Add(source);
+            var credential = entra.Credential(o => { o.PrivateKeyPath = null; o.CertificatePath = null; o.CertificateSource = source; }, logger: _logs.Logger());
+            _texts.Add(credential.ToString());
+            tokens.Add((await credential.GetTokenAsync()).Token);
+            signer.Mode = Lifecycle.NonExportingSigner.Behaviour.Throw;
+            try
+            {
+                await credential.RefreshTokenAsync();
+            }
+            catch (CertificateCredentialException e)
+            {
+                // A collaborator's own message stays in its InnerException, never in ours or in a log.
+                e.Message.Should().NotContain("s3cr3t");
+                Capture(e);
+            }
+
+            source.Answer = () => throw new InvalidOperationException("vault said: s3cr3t");
+            for (var i = 0; i < 3; i++)
+            {
+                await credential.Reloader.CheckAsync(CertCredentials.Lifecycle.ReloadTrigger.Interval);
+            }
+
+            credential.CertificateReloadFailure.Should().NotBeNull();
+            credential.CertificateReloadFailure!.Message.Should().NotContain("s3cr3t");
+            _logs.AllText().Should().NotContain("s3cr3t");
+            Capture(credential.CertificateReloadFailure);
+            tokens.AddRange(entra.Service.Requests.Where(r => r.Form.ContainsKey("client_assertion")).Select(r => r.Form["client_assertion"]));
         }
 
         // Every public type that has instances is covered: a new one must be added here.
@@ -121,6 +173,20 @@ public sealed class SecretSweepTests
         foreach (var text in _texts)
         {
             SecretScan.AssertClean(text, secrets);
+        }
+    }
+
+    private void TryCertificate(Func<ClientCertificate> read)
+    {
+        try
+        {
+            var certificate = read();
+            _instances.Add(certificate);
+            _texts.Add(certificate.ToString());
+        }
+        catch (CertificateCredentialException e)
+        {
+            Capture(e);
         }
     }
 

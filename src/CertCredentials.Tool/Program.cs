@@ -1,0 +1,3 @@
+using CertCredentials.Tool.Cli;
+
+return await CertcredApp.RunAsync(args, ToolContext.FromProcess()).ConfigureAwait(false);
