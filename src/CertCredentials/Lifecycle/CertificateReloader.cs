@@ -28,6 +28,10 @@ internal sealed class CertificateReloader : IDisposable
     private List<IDisposable> _watches = [];
     private Task<ReloadOutcome>? _check;
     private string? _checkAgain;
+
+    // Set when new options bring a new source: the first check to read it is the options' doing, whichever trigger
+    // (a watcher seeing appsettings.json change in the key's folder, the timer) happened to start that check.
+    private bool _sourceUnchecked;
     private long _refusalGeneration = -1;
     private Task<ReloadOutcome>? _refusalCheck;
     private bool _disposed;
@@ -192,6 +196,7 @@ internal sealed class CertificateReloader : IDisposable
             if (!sameSource)
             {
                 _source = next;
+                _sourceUnchecked = true;
                 _consecutiveFailures = 0;
                 _failedFingerprint = null;
             }
@@ -323,6 +328,11 @@ internal sealed class CertificateReloader : IDisposable
         lock (_gate)
         {
             source = _source;
+            if (_sourceUnchecked)
+            {
+                _sourceUnchecked = false;
+                trigger = ReloadTrigger.Options;
+            }
         }
 
         var current = _holder.Current;
