@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.Tokens;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CertCredentials.Testing.Tests.Infrastructure;
 
@@ -14,7 +15,7 @@ public abstract class TokenServiceTestBase : IAsyncLifetime
     protected const string MyApi = "api://my-api";
     protected const string GraphScope = Graph + "/.default";
 
-    protected FakeTimeProvider Clock { get; } = new();
+    protected FakeTimeProvider Clock { get; } = new(TestClock.Start);
 
     protected X509Certificate2 Certificate { get; } = TestCertificates.Shared;
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using CertCredentials.Testing.Tests.Infrastructure;
 using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CertCredentials.Testing.Tests.TokenService;
 
@@ -55,7 +56,7 @@ public sealed class OptionsTests
     [Fact]
     public async Task Uses_a_tighter_clock_skew_and_assertion_lifetime_when_configured()
     {
-        var clock = new FakeTimeProvider();
+        var clock = new FakeTimeProvider(TestClock.Start);
         await using var service = await LocalTokenService.StartAsync(new LocalTokenServiceOptions
         {
             TimeProvider = clock,

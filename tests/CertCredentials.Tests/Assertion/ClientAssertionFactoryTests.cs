@@ -4,6 +4,7 @@ using CertCredentials.Configuration;
 using CertCredentials.Keys;
 using CertCredentials.Lifecycle;
 using CertCredentials.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CertCredentials.Tests.Assertion;
 

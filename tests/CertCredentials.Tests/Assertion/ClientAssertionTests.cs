@@ -2,13 +2,14 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using CertCredentials.Tests.Infrastructure;
 using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CertCredentials.Tests.Assertion;
 
 /// <summary>The assertion is exactly what protocol.md says Entra expects, signed by the certificate's key.</summary>
 public sealed class ClientAssertionTests
 {
-    private readonly FakeTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(TestClock.Start);
 
     private JsonWebToken Create(Action<CertificateClientCredentialOptions>? change = null)
     {

@@ -4,6 +4,7 @@ using CertCredentials.Tests.Infrastructure;
 using CertCredentials.TokenEndpoint;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CertCredentials.Tests.Caching;
 
@@ -17,7 +18,7 @@ public sealed class TenantCachesTests : IAsyncLifetime
     private const string Fabrikam = "fabfabfa-2222-4222-8222-fabfabfabfab";
     private const string MyApi = "api://my-api";
 
-    private readonly FakeTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(TestClock.Start);
     private LocalEntra _entra = null!;
 
     public async Task InitializeAsync()

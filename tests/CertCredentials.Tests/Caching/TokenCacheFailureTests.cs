@@ -4,6 +4,7 @@ using CertCredentials.Configuration;
 using CertCredentials.Tests.Infrastructure;
 using CertCredentials.TokenEndpoint;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CertCredentials.Tests.Caching;
 
@@ -14,7 +15,7 @@ namespace CertCredentials.Tests.Caching;
 public sealed class TokenCacheFailureTests : IDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
-    private readonly FakeTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(TestClock.Start);
     private readonly ConcurrentQueue<Func<string?, Task<TokenResponse>>> _script = new();
     private readonly ConcurrentQueue<string?> _claims = new();
     private readonly TokenCache _cache;

@@ -7,6 +7,7 @@ using CertCredentials.Diagnostics;
 using CertCredentials.Tests.Diagnostics;
 using CertCredentials.Tests.Infrastructure;
 using CertCredentials.TokenEndpoint;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CertCredentials.Tests.Caching;
 
@@ -19,7 +20,7 @@ public sealed class TokenCacheObservabilityTests : IDisposable
 {
     private const string Scope = "https://observability.cache.test/.default";
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
-    private readonly FakeTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(TestClock.Start);
     private readonly ConcurrentQueue<Func<Task<TokenResponse>>> _script = new();
     private readonly LogCapture _logs = new();
     private readonly TokenCache _cache;

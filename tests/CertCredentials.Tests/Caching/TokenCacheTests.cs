@@ -1,12 +1,13 @@
 using CertCredentials.Testing;
 using CertCredentials.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CertCredentials.Tests.Caching;
 
 /// <summary>Cache hits, expiry and proactive refresh on a fake clock shared by the credential and the token service.</summary>
 public sealed class TokenCacheTests : IAsyncLifetime
 {
-    private readonly FakeTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(TestClock.Start);
     private LocalEntra _entra = null!;
 
     public async Task InitializeAsync() => _entra = await LocalEntra.StartAsync(_time);

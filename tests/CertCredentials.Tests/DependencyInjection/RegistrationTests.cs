@@ -3,6 +3,7 @@ using CertCredentials.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CertCredentials.Tests.DependencyInjection;
 

@@ -2,6 +2,7 @@ using CertCredentials.Testing;
 using CertCredentials.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CertCredentials.Tests.Diagnostics;
 

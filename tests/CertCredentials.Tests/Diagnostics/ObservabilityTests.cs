@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using CertCredentials.Testing;
 using CertCredentials.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CertCredentials.Tests.Diagnostics;
 

@@ -3,6 +3,7 @@ using CertCredentials.Lifecycle;
 using CertCredentials.Tests.Diagnostics;
 using CertCredentials.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CertCredentials.Tests.Lifecycle;
 
@@ -16,7 +17,7 @@ public sealed class CertificateSourceTests
 {
     private readonly MadeCertificate _first = MadeCertificate.For("CN=first");
     private readonly MadeCertificate _second = MadeCertificate.For("CN=second");
-    private readonly FakeTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(TestClock.Start);
     private readonly LogCapture _logs = new();
 
     private async Task<LocalEntra> EntraAsync()

@@ -1,6 +1,7 @@
 using CertCredentials.Lifecycle;
 using CertCredentials.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CertCredentials.Tests.Lifecycle;
 
@@ -118,7 +119,7 @@ public sealed class FileRotationTests : IDisposable
         Write(_first, elsewhere);
         File.CreateSymbolicLink(Path.Combine(watched, "tls.key"), Path.Combine(elsewhere, "tls.key"));
         File.CreateSymbolicLink(Path.Combine(watched, "tls.crt"), Path.Combine(elsewhere, "tls.crt"));
-        var time = new FakeTimeProvider();
+        var time = new FakeTimeProvider(TestClock.Start);
         await using var entra = await EntraAsync(time);
         var credential = Credential(entra, o =>
         {
@@ -139,7 +140,7 @@ public sealed class FileRotationTests : IDisposable
     public async Task A_half_written_key_is_read_again_and_not_reported_while_the_old_key_serves()
     {
         Write(_first);
-        var time = new FakeTimeProvider();
+        var time = new FakeTimeProvider(TestClock.Start);
         await using var entra = await EntraAsync(time);
         var credential = Credential(entra, time: time);
 
@@ -163,7 +164,7 @@ public sealed class FileRotationTests : IDisposable
     public async Task A_key_that_stays_broken_is_reported_once_at_the_next_periodic_check_and_recovers()
     {
         Write(_first);
-        var time = new FakeTimeProvider();
+        var time = new FakeTimeProvider(TestClock.Start);
         await using var entra = await EntraAsync(time);
         var credential = Credential(entra, time: time);
         // Renamed into place, so that the only new content is the broken one: the watcher's check has read it when it defers.
@@ -207,7 +208,7 @@ public sealed class FileRotationTests : IDisposable
     [Fact]
     public async Task Key_and_certificate_given_as_text_start_no_timer_and_no_watcher()
     {
-        var time = new FakeTimeProvider();
+        var time = new FakeTimeProvider(TestClock.Start);
         await using var entra = await EntraAsync(time);
         var credential = Credential(entra, o =>
         {

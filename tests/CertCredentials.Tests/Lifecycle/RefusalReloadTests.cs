@@ -1,5 +1,6 @@
 using CertCredentials.Testing;
 using CertCredentials.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CertCredentials.Tests.Lifecycle;
 
@@ -12,7 +13,7 @@ public sealed class RefusalReloadTests
 {
     private readonly MadeCertificate _old = MadeCertificate.For("CN=old");
     private readonly MadeCertificate _new = MadeCertificate.For("CN=new");
-    private readonly FakeTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(TestClock.Start);
     private readonly LogCapture _logs = new();
 
     private async Task<LocalEntra> EntraAsync(params string[] otherTenants)

@@ -2,13 +2,14 @@ using System.Net;
 using System.Text;
 using CertCredentials.Testing;
 using CertCredentials.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CertCredentials.Tests.Reliability;
 
 /// <summary>Faults not covered by the retry tests: lifetimes out of range and bodies that do not end.</summary>
 public sealed class FaultTests : IAsyncLifetime
 {
-    private readonly FakeTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(TestClock.Start);
     private LocalEntra _entra = null!;
 
     public async Task InitializeAsync() => _entra = await LocalEntra.StartAsync(_time);

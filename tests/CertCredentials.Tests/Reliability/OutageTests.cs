@@ -1,6 +1,7 @@
 using CertCredentials.Testing;
 using CertCredentials.Tests.Infrastructure;
 using Xunit.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CertCredentials.Tests.Reliability;
 
@@ -11,7 +12,7 @@ namespace CertCredentials.Tests.Reliability;
 /// </summary>
 public sealed class OutageTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private readonly FakeTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(TestClock.Start);
     private LocalEntra _entra = null!;
 
     public async Task InitializeAsync() => _entra = await LocalEntra.StartAsync(_time);

@@ -3,6 +3,7 @@ using CertCredentials.Testing;
 using CertCredentials.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CertCredentials.Tests.Security;
 
@@ -120,7 +121,7 @@ public sealed class SecretSweepTests
             }
         }
 
-        await using (var entra = await LocalEntra.StartAsync(new FakeTimeProvider()))
+        await using (var entra = await LocalEntra.StartAsync(new FakeTimeProvider(TestClock.Start)))
         {
             using var signer = new Lifecycle.NonExportingSigner();
             entra.Service.RegisterApplication(TestOptions.TenantId, TestOptions.ClientId, signer.Certificate, LocalEntra.Resource);

@@ -1,5 +1,6 @@
 using CertCredentials.Testing;
 using CertCredentials.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CertCredentials.Tests.TokenEndpoint;
 
