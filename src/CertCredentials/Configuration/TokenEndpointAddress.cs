@@ -27,6 +27,4 @@ internal static class TokenEndpointAddress
         var host = options.AuthorityHost.GetLeftPart(UriPartial.Authority);
         return new Uri($"{host}/{Uri.EscapeDataString(EffectiveTenant(options))}/oauth2/v2.0/token");
     }
-
-    public static bool IsLoopback(Uri uri) => uri.IsLoopback;
 }

@@ -1,4 +1,5 @@
 using CertCredentials.DependencyInjection;
+using CertCredentials.TokenEndpoint;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -45,14 +46,8 @@ public static class CertificateClientCredentialServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(name);
 
         services.AddHttpClient(CredentialRegistry.TokenEndpointClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                // An assertion is never replayed to another host; pooled connections are recycled so DNS changes are seen.
-                AllowAutoRedirect = false,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                ConnectTimeout = TimeSpan.FromSeconds(15),
-            })
-            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
+            .ConfigurePrimaryHttpMessageHandler(TokenEndpointHttp.CreateHandler)
+            .ConfigureHttpClient(TokenEndpointHttp.Configure);
 
         services.TryAddSingleton<CredentialRegistry>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CertCredentials.CertificateClientCredentialOptions>, CredentialOptionsStartupValidator>());

@@ -31,7 +31,7 @@ public sealed class TokenCacheObservabilityTests : IDisposable
     public TokenCacheObservabilityTests()
     {
         var settings = CredentialSettings.From(TestOptions.Rsa2048(o => o.Scope = Scope)) with { RetryDelay = TimeSpan.FromSeconds(1), MaxRetryDelay = TimeSpan.FromSeconds(10) };
-        _cache = new TokenCache((_, _) => _script.TryDequeue(out var next) ? next() : throw new InvalidOperationException("no scripted answer"), settings, _time, _logs.Logger());
+        _cache = new TokenCache((_, _) => _script.TryDequeue(out var next) ? next() : throw new InvalidOperationException("no scripted answer"), settings, _time, _logs.Logger(), jitter: () => 0);
 
         _meters.InstrumentPublished = (instrument, listener) =>
         {
@@ -175,12 +175,12 @@ public sealed class TokenCacheObservabilityTests : IDisposable
     }
 
     [Fact]
-    public async Task An_unexpected_exception_is_counted_by_its_type_and_logged_as_endpoint_unavailable()
+    public async Task An_unexpected_exception_reaches_callers_typed_and_is_counted_and_logged_as_endpoint_unavailable()
     {
         Fail(new HttpRequestException("connection refused"));
-        await FluentActions.Awaiting(GetAsync).Should().ThrowAsync<HttpRequestException>();
+        (await FluentActions.Awaiting(GetAsync).Should().ThrowAsync<TokenEndpointException>()).Which.InnerException.Should().BeOfType<HttpRequestException>();
         var counted = Measured("certcredentials.token.failures").Should().ContainSingle().Subject;
-        counted.Tags["failure"].Should().Be(nameof(HttpRequestException));
+        counted.Tags["failure"].Should().Be(nameof(CertificateCredentialFailure.TokenEndpointUnavailable));
         counted.Tags["error.code"].Should().BeNull();
         Value(_logs.WithId(1106).Single(), "Failure").Should().Be(CertificateCredentialFailure.TokenEndpointUnavailable);
     }
