@@ -61,7 +61,7 @@ internal sealed record CredentialSettings(
         var problems = new List<string>();
         if (authorityHost is null && !string.Equals(tenant.Trim(), TenantId, StringComparison.OrdinalIgnoreCase))
         {
-            problems.Add($"tenant '{tenant.Trim()}' was asked for, but the options give a whole TokenEndpoint ({TokenEndpoint}), which fixes the tenant to '{TenantId}'. Set AuthorityHost instead of TokenEndpoint to get tokens from other tenants.");
+            problems.Add($"tenant {OptionText.Quote(tenant.Trim(), OptionKind.Tenant)} was asked for, but the options give a whole TokenEndpoint ({TokenEndpoint}), which fixes the tenant to '{TenantId}'. Set AuthorityHost instead of TokenEndpoint to get tokens from other tenants.");
         }
 
         var options = new CertificateClientCredentialOptions
@@ -85,7 +85,7 @@ internal sealed record CredentialSettings(
         if (problems.Count > 0)
         {
             throw new CertificateCredentialException(CertificateCredentialFailure.InvalidOptions,
-                $"Tenant '{tenant}' with scope '{scope}' cannot be served: " + string.Join(" ", problems));
+                $"Tenant {OptionText.Quote(tenant, OptionKind.Tenant)} with scope {OptionText.Quote(scope, OptionKind.Scope)} cannot be served: " + string.Join(" ", problems));
         }
 
         return From(options);

@@ -24,8 +24,8 @@ internal sealed class KeyBag : IDisposable
     /// <summary>Adds a key unless the same key is already here (a PKCS#12 and a PEM of one key, say).</summary>
     public void AddKey(RSA key, KeySource source)
     {
-        var modulus = key.ExportParameters(false).Modulus;
-        if (_keys.Exists(k => k.Key.ExportParameters(false).Modulus.AsSpan().SequenceEqual(modulus)))
+        var parameters = key.ExportParameters(false);
+        if (_keys.Exists(k => RsaPublicKeys.Same(k.Key.ExportParameters(false), parameters)))
         {
             key.Dispose();
             return;

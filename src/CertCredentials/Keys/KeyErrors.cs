@@ -1,3 +1,5 @@
+using CertCredentials.Configuration;
+
 namespace CertCredentials.Keys;
 
 /// <summary>
@@ -76,19 +78,19 @@ internal static class KeyErrors
 
     public static CertificateCredentialException FileMissing(KeySource source, string path, string option) =>
         new(CertificateCredentialFailure.FileUnreadable,
-            $"The file '{path}' given in {option} does not exist (the current directory is '{Environment.CurrentDirectory}'). Check the path, or give an absolute one.");
+            $"The file {OptionText.Quote(path, OptionKind.Path)} given in {option} does not exist (the current directory is '{Environment.CurrentDirectory}'). Check the path, or give an absolute one.");
 
     public static CertificateCredentialException FileIsDirectory(string path, string option) =>
         new(CertificateCredentialFailure.FileUnreadable,
-            $"'{path}' given in {option} is a directory, not a file. Give the path of the key or certificate file inside it.");
+            $"{Capitalize(OptionText.Quote(path, OptionKind.Path))} given in {option} is a directory, not a file. Give the path of the key or certificate file inside it.");
 
     public static CertificateCredentialException FileUnreadable(string path, string option, Exception inner) =>
         new(CertificateCredentialFailure.FileUnreadable,
-            $"The file '{path}' given in {option} cannot be read ({inner.GetType().Name}). Check that this process may read it.", inner);
+            $"The file {OptionText.Quote(path, OptionKind.Path)} given in {option} cannot be read ({inner.GetType().Name}). Check that this process may read it.", inner);
 
     public static CertificateCredentialException FileTooLarge(string path, string option, long length) =>
         new(CertificateCredentialFailure.FileUnreadable,
-            $"The file '{path}' given in {option} is {length} bytes, far larger than a key or certificate file (the limit is {KeyInputReader.MaxInputBytes} bytes). Check that the path names the right file.");
+            $"The file {OptionText.Quote(path, OptionKind.Path)} given in {option} is {length} bytes, far larger than a key or certificate file (the limit is {KeyInputReader.MaxInputBytes} bytes). Check that the path names the right file.");
 
     public static CertificateCredentialException TooLarge(KeySource source, int length) =>
         Unreadable(source, $"it is {length} characters long, far larger than a key or certificate (the limit is {KeyInputReader.MaxInputBytes}). Check that the right value was given");

@@ -157,11 +157,13 @@ internal static class KeyMaterialLoader
             return null;
         }
 
-        var modulus = key.ExportParameters(false).Modulus;
+        // The whole public key: a certificate whose exponent was damaged shares the modulus, and Entra would refuse it
+        // (AADSTS700027) at the first token request instead of here.
+        var own = key.ExportParameters(false);
         foreach (var certificate in certificates)
         {
             using var publicKey = certificate.GetRSAPublicKey();
-            if (publicKey is not null && publicKey.ExportParameters(false).Modulus.AsSpan().SequenceEqual(modulus))
+            if (publicKey is not null && RsaPublicKeys.Same(publicKey.ExportParameters(false), own))
             {
                 return certificate;
             }

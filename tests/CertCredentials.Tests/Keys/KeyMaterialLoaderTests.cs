@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using CertCredentials.Keys;
 using CertCredentials.Tests.Infrastructure;
 
@@ -54,6 +56,49 @@ public sealed class KeyMaterialLoaderTests
         e.Message.Should().Be(
             $"The private key does not belong to the certificate 'CN=CertCredentials Test rsa2048' ({Known["sha1_hex"][..8]}..., SHA-1 {Known["sha1_hex"]}): its public key differs. " +
             "Give the key that was generated with this certificate, or the certificate made from this key.");
+    }
+
+    [Fact]
+    public void A_certificate_with_the_keys_modulus_but_a_damaged_exponent_is_refused_at_load()
+    {
+        // 65537 read as 65541 (bit 2 of the exponent's last byte flipped, the property run's seed
+        // (3914732235070652113,8039468200650817419,9)): the modulus still matches, the public key does not.
+        var der = Fixture.Certificate("rsa2048.crt.pem").RawData;
+        var exponent = der.AsSpan().IndexOf(new byte[] { 0x02, 0x03, 0x01, 0x00, 0x01 });
+        exponent.Should().BePositive("the fixture's public exponent is 65537");
+        der[exponent + 4] ^= 0b100;
+        var damaged = PemEncoding.WriteString("CERTIFICATE", der);
+        using (var certificate = X509CertificateLoader.LoadCertificate(der))
+        using (var publicKey = certificate.GetRSAPublicKey())
+        {
+            publicKey!.ExportParameters(false).Exponent.Should().Equal(0x01, 0x00, 0x05);
+        }
+
+        Load.Refusal(() => Load.FromText(KeyPem, certificate: damaged), CertificateCredentialFailure.KeyCertificateMismatch, KeyPem);
+    }
+
+    [Fact]
+    public void A_certificate_made_for_another_exponent_of_the_same_modulus_is_refused()
+    {
+        using var key = RSA.Create();
+        key.ImportFromPem(KeyPem);
+        var own = key.ExportParameters(false);
+        using var impostor = RSA.Create(new RSAParameters { Modulus = own.Modulus, Exponent = [0x01, 0x00, 0x05] });
+        var request = new CertificateRequest("CN=same modulus", impostor, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var now = TimeProvider.System.GetUtcNow();
+        using var certificate = request.Create(new X500DistinguishedName("CN=same modulus"), X509SignatureGenerator.CreateForRSA(key, RSASignaturePadding.Pkcs1),
+            now.AddDays(-1), now.AddDays(30), [1, 2, 3, 4]);
+
+        Load.Refusal(() => Load.FromText(KeyPem, certificate: certificate.ExportCertificatePem()), CertificateCredentialFailure.KeyCertificateMismatch, KeyPem);
+    }
+
+    [Fact]
+    public void The_same_public_key_with_a_zero_padded_exponent_is_the_same_key()
+    {
+        using var material = Load.FromText(KeyPem, certificate: Fixture.Text("rsa2048.crt.pem"));
+        var parameters = material.Certificate!.GetRSAPublicKey()!.ExportParameters(false);
+        RsaPublicKeys.Same(parameters, parameters with { Exponent = [0x00, .. parameters.Exponent!] }).Should().BeTrue();
+        RsaPublicKeys.Same(parameters, parameters with { Exponent = [0x01, 0x00, 0x05] }).Should().BeFalse();
     }
 
     [Fact]
