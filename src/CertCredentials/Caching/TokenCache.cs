@@ -35,6 +35,7 @@ internal sealed class TokenCache : IDisposable
     private Task<CachedToken>? _flight;
     private (string? Claims, Task<CachedToken> Task)? _forcedFlight;
     private int _consecutiveFailures;
+    private int _reporting;
     private DateTimeOffset _coolDownUntil;
     private Exception? _lastFailure;
     private bool _disposed;
@@ -66,14 +67,17 @@ internal sealed class TokenCache : IDisposable
     /// <summary>The token now cached, if any (for health checks and tests).</summary>
     public CachedToken? Current => Volatile.Read(ref _current);
 
-    /// <summary>Whether an acquisition (cold, refresh or forced) is under way.</summary>
+    /// <summary>
+    /// Whether an acquisition (cold, refresh or forced) is under way, or still reporting its outcome (logs, metrics,
+    /// activity come after its callers have their answer): false once everything it does is done.
+    /// </summary>
     public bool IsAcquiring
     {
         get
         {
             lock (_gate)
             {
-                return _flight is not null || _forcedFlight is not null;
+                return _flight is not null || _forcedFlight is not null || Volatile.Read(ref _reporting) > 0;
             }
         }
     }
@@ -219,6 +223,7 @@ internal sealed class TokenCache : IDisposable
     private Task<CachedToken> StartFlight(string? claims, bool isRefresh, bool isForced)
     {
         var completion = new TaskCompletionSource<CachedToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Interlocked.Increment(ref _reporting); // until the flight has reported (FlyAsync's finally)
         if (isRefresh && !ExecutionContext.IsFlowSuppressed())
         {
             using (ExecutionContext.SuppressFlow())
@@ -240,6 +245,18 @@ internal sealed class TokenCache : IDisposable
     /// nor leave them waiting.
     /// </summary>
     private async Task FlyAsync(TaskCompletionSource<CachedToken> completion, string? claims, bool isRefresh, bool isForced)
+    {
+        try
+        {
+            await FlyAndReportAsync(completion, claims, isRefresh, isForced).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _reporting);
+        }
+    }
+
+    private async Task FlyAndReportAsync(TaskCompletionSource<CachedToken> completion, string? claims, bool isRefresh, bool isForced)
     {
         var started = Stopwatch.GetTimestamp();
         var activity = StartActivity(isRefresh);

@@ -85,7 +85,18 @@ public sealed class TokenCacheObservabilityTests : IDisposable
 
     private void Fail(Exception exception) => _script.Enqueue(() => Task.FromException<TokenResponse>(exception));
 
-    private async Task<AccessToken> GetAsync() => await _cache.GetAsync(CancellationToken.None).AsTask().WaitAsync(Wait);
+    /// <summary>A call, then the wait until its acquisition (if any) has also reported: reporting follows the answer.</summary>
+    private async Task<AccessToken> GetAsync()
+    {
+        try
+        {
+            return await _cache.GetAsync(CancellationToken.None).AsTask().WaitAsync(Wait);
+        }
+        finally
+        {
+            await Eventually.TrueAsync(() => !_cache.IsAcquiring, "the acquisition has reported");
+        }
+    }
 
     private static object? Value(LogCapture.Entry entry, string name) => entry.Values.Single(v => v.Key == name).Value;
 
@@ -207,6 +218,7 @@ public sealed class TokenCacheObservabilityTests : IDisposable
         await GetAsync();
         Fail(new TokenEndpointException(CertificateCredentialFailure.TokenEndpointUnavailable, "503", statusCode: 503, isRetryable: true));
         await FluentActions.Awaiting(() => _cache.RefreshAsync(null, CancellationToken.None)).Should().ThrowAsync<TokenEndpointException>();
+        await Eventually.TrueAsync(() => !_cache.IsAcquiring, "the acquisition has reported");
         _logs.WithId(1106).Should().ContainSingle();
         _logs.WithId(1104).Should().BeEmpty("it was not a background refresh");
     }
