@@ -99,6 +99,11 @@ public sealed class CertificateClientCredential : IDisposable
             _reloader.Dispose();
             throw;
         }
+        // Once per credential: the key loader has no logger, so it marks the key and this room reports it.
+        if (_reloader.Holder.Current.Certificate.PassphraseTrimmed)
+        {
+            CredentialLog.PassphraseTrimmed(log, _settings.ClientId);
+        }
     }
 
     /// <summary>The application (client) ID.</summary>

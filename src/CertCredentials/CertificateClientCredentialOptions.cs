@@ -116,6 +116,12 @@ public sealed class CertificateClientCredentialOptions
     public SharedTokenStore? SharedTokenStore { get; set; }
 
     /// <summary>
+    /// The content root relative key and certificate paths were resolved against, under the generic host; named in the
+    /// missing-file message. Not bound from configuration.
+    /// </summary>
+    internal string? ContentRoot { get; set; }
+
+    /// <summary>
     /// Describes the options without the key or the passphrase. A value that looks like a key or another secret pasted
     /// into the wrong option (PEM or base64 in a path, a passphrase in TenantId) is described, never shown.
     /// </summary>

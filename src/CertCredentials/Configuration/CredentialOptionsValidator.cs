@@ -14,7 +14,7 @@ internal static class CredentialOptionsValidator
     {
         var problems = new List<string>();
         var tenant = TokenEndpointAddress.EffectiveTenant(options);
-        var clientId = options.ClientId?.Trim() ?? string.Empty;
+        var clientId = TokenEndpointAddress.WithoutBraces(options.ClientId?.Trim() ?? string.Empty);
         var scope = options.Scope?.Trim() ?? string.Empty;
 
         if (options.TokenEndpoint is null)

@@ -28,10 +28,16 @@ internal sealed record CredentialSettings(
             throw new CertificateCredentialException(CertificateCredentialFailure.InvalidOptions, CredentialOptionsValidator.Describe(problems));
         }
 
+        return Create(options);
+    }
+
+    /// <summary>Copies options that were validated.</summary>
+    private static CredentialSettings Create(CertificateClientCredentialOptions options)
+    {
         var tenant = TokenEndpointAddress.EffectiveTenant(options);
         return new CredentialSettings(
             tenant,
-            options.ClientId.Trim(),
+            TokenEndpointAddress.WithoutBraces(options.ClientId.Trim()),
             options.Scope.Trim(),
             TokenEndpointAddress.For(options),
             options.SigningAlgorithm.Trim().ToUpperInvariant(),
@@ -88,6 +94,7 @@ internal sealed record CredentialSettings(
                 $"Tenant {OptionText.Quote(tenant, OptionKind.Tenant)} with scope {OptionText.Quote(scope, OptionKind.Scope)} cannot be served: " + string.Join(" ", problems));
         }
 
-        return From(options);
+        // Validated once above: From would validate again.
+        return Create(options);
     }
 }

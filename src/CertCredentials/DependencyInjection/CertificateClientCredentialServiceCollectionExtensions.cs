@@ -2,6 +2,7 @@ using CertCredentials.DependencyInjection;
 using CertCredentials.TokenEndpoint;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -63,6 +64,9 @@ public static class CertificateClientCredentialServiceCollectionExtensions
 
         services.TryAddKeyedSingleton(name, (sp, _) => sp.GetRequiredService<CredentialRegistry>().Get(name));
 
-        return services.AddOptions<CertCredentials.CertificateClientCredentialOptions>(name).ValidateOnStart();
+        // Relative key and certificate paths resolve against the host's content root, as appsettings.json does.
+        return services.AddOptions<CertCredentials.CertificateClientCredentialOptions>(name)
+            .PostConfigure<IServiceProvider>((options, provider) => ContentRootPaths.Apply(options, provider.GetService<IHostEnvironment>()?.ContentRootPath))
+            .ValidateOnStart();
     }
 }

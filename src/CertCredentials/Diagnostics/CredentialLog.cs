@@ -20,6 +20,9 @@ internal static partial class CredentialLog
     [LoggerMessage(1003, LogLevel.Error, "The certificate '{Subject}' ({Thumbprint}) expired at {NotAfter:u}. Entra will refuse assertions signed for it: make a new certificate and upload it to the app registration.")]
     public static partial void CertificateExpired(ILogger logger, string subject, string thumbprint, DateTimeOffset notAfter);
 
+    [LoggerMessage(1004, LogLevel.Warning, "The PrivateKeyPassphrase of client {ClientId} has surrounding whitespace (a trailing newline, as echo writes into a secret file, or spaces) and decrypts the key only without it; it was used trimmed. Remove the whitespace from the secret (printf '%s' instead of echo)")]
+    public static partial void PassphraseTrimmed(ILogger logger, string clientId);
+
     [LoggerMessage(1100, LogLevel.Information, "Acquired a token for {Scope} in tenant {Tenant} from {TokenEndpoint} in {ElapsedMilliseconds:F0} ms; it expires at {ExpiresOn:u} and is refreshed from {RefreshOn:u} (correlation {CorrelationId})")]
     public static partial void TokenAcquired(ILogger logger, string scope, string tenant, Uri tokenEndpoint, double elapsedMilliseconds, DateTimeOffset expiresOn, DateTimeOffset refreshOn, string correlationId);
 
