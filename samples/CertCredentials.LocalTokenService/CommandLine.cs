@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography.X509Certificates;
 using CertCredentials.Testing;
 
@@ -16,6 +17,14 @@ internal static class CommandLine
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors)
     {
+        if (args.Any(a => a is "-h" or "--help"))
+        {
+            // Asked for: not an error.
+            await output.WriteLineAsync("Starts a local Entra-compatible token service on 127.0.0.1.");
+            await output.WriteLineAsync(Usage);
+            return 0;
+        }
+
         if (!TryParse(args, out var settings, out var problem))
         {
             await errors.WriteLineAsync(problem);
@@ -47,7 +56,11 @@ internal static class CommandLine
             stopped.TrySetResult();
         };
         Console.CancelKeyPress += onCancel;
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => stopped.TrySetResult();
+
+        // SIGTERM (docker stop, systemd, kill) and SIGINT stop it as Ctrl+C does: cancelled, so that this method
+        // returns, stops the service and exits 0, instead of the runtime's default shutdown.
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         try
         {
             await stopped.Task;
@@ -59,6 +72,12 @@ internal static class CommandLine
 
         await output.WriteLineAsync("Stopped.");
         return 0;
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stopped.TrySetResult();
+        }
     }
 
     /// <summary>Reads the command line; <paramref name="problem"/> says what is wrong when false.</summary>

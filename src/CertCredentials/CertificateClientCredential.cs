@@ -30,6 +30,7 @@ public sealed class CertificateClientCredential : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly SharedTokenCache? _shared;
+    private readonly DisposalNotice _disposal = new();
     private readonly Lock _tenantsGate = new();
     private TenantCaches? _tenants;
     private string? _restartReported;
@@ -59,7 +60,9 @@ public sealed class CertificateClientCredential : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         _settings = CredentialSettings.From(options);
         var time = timeProvider ?? TimeProvider.System;
-        var log = logger ?? NullLogger.Instance;
+        // Guarded: a logger that throws must not change what callers get (Microsoft.Extensions.Logging passes a
+        // provider's exception up to the code that logged).
+        var log = GuardedLogger.For(logger ?? NullLogger.Instance);
         _time = time;
         _log = log;
         _authorityHost = options.TokenEndpoint is null ? options.AuthorityHost : null;
@@ -72,7 +75,7 @@ public sealed class CertificateClientCredential : IDisposable
 
         // The cache is allocated right after the credential, before the key-reading garbage, so the two share memory
         // pages and often a cache line: with thousands of credentials, the lookup then misses the CPU cache less.
-        _cache = new TokenCache(AcquireAsync, _settings, time, log, shared: _shared?.For(_settings));
+        _cache = new TokenCache(AcquireAsync, _settings, time, log, shared: _shared?.For(_settings), disposal: _disposal);
         try
         {
             _reloader = CertificateReloader.Start(options, _settings, time, log);
@@ -87,7 +90,7 @@ public sealed class CertificateClientCredential : IDisposable
         {
             _assertions = new ClientAssertionFactory(_reloader.Holder, _settings, time);
             _ownsHttpClient = httpClient is null;
-            _httpClient = httpClient ?? CreateHttpClient();
+            _httpClient = httpClient ?? TokenEndpointHttp.CreateClient();
             _pipeline = CreatePipeline(_settings, _assertions);
         }
         catch
@@ -95,6 +98,11 @@ public sealed class CertificateClientCredential : IDisposable
             _cache.Dispose();
             _reloader.Dispose();
             throw;
+        }
+        // Once per credential: the key loader has no logger, so it marks the key and this room reports it.
+        if (_reloader.Holder.Current.Certificate.PassphraseTrimmed)
+        {
+            CredentialLog.PassphraseTrimmed(log, _settings.ClientId);
         }
     }
 
@@ -371,7 +379,7 @@ public sealed class CertificateClientCredential : IDisposable
         var pipeline = CreatePipeline(settings, new ClientAssertionFactory(_reloader.Holder, settings, _time));
         var reloader = _reloader;
         return new TokenCache((claims, cancellationToken) => SendAsync(pipeline, settings, reloader, claims, cancellationToken), settings, _time, _log, changed,
-            _shared?.For(settings));
+            _shared?.For(settings), disposal: _disposal);
     }
 
     /// <summary>
@@ -396,19 +404,4 @@ public sealed class CertificateClientCredential : IDisposable
             throw new CertificateCredentialException(CertificateCredentialFailure.Disposed, "The certificate credential was disposed, and its private key with it; create a new one.");
         }
     }
-
-    /// <summary>
-    /// Token requests follow no redirects (an assertion must not be replayed to another host) and recycle pooled
-    /// connections so DNS changes are seen. Polly enforces the per-attempt timeout, so HttpClient's is off.
-    /// </summary>
-    private static HttpClient CreateHttpClient() =>
-        new(new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            ConnectTimeout = TimeSpan.FromSeconds(15),
-        })
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using CertCredentials.Configuration;
 
 namespace CertCredentials;
 
@@ -114,24 +115,33 @@ public sealed class CertificateClientCredentialOptions
     /// </summary>
     public SharedTokenStore? SharedTokenStore { get; set; }
 
-    /// <summary>Describes the options without the key or the passphrase.</summary>
+    /// <summary>
+    /// The content root relative key and certificate paths were resolved against, under the generic host; named in the
+    /// missing-file message. Not bound from configuration.
+    /// </summary>
+    internal string? ContentRoot { get; set; }
+
+    /// <summary>
+    /// Describes the options without the key or the passphrase. A value that looks like a key or another secret pasted
+    /// into the wrong option (PEM or base64 in a path, a passphrase in TenantId) is described, never shown.
+    /// </summary>
     public override string ToString()
     {
         var text = new StringBuilder("CertificateClientCredentialOptions { ");
-        text.Append("TenantId = ").Append(TenantId)
-            .Append(", ClientId = ").Append(ClientId)
-            .Append(", Scope = ").Append(Scope)
+        text.Append("TenantId = ").Append(OptionText.Show(TenantId, OptionKind.Tenant))
+            .Append(", ClientId = ").Append(OptionText.Show(ClientId, OptionKind.ClientId))
+            .Append(", Scope = ").Append(OptionText.Show(Scope, OptionKind.Scope))
             .Append(", PrivateKey = ").Append(PrivateKey is null ? "(not set)" : "(set, hidden)")
-            .Append(", PrivateKeyPath = ").Append(PrivateKeyPath ?? "(not set)")
+            .Append(", PrivateKeyPath = ").Append(OptionText.Show(PrivateKeyPath, OptionKind.Path))
             .Append(", PrivateKeyPassphrase = ").Append(PrivateKeyPassphrase is null ? "(not set)" : "(set, hidden)")
             .Append(", Certificate = ").Append(Certificate is null ? "(not set)" : "(set)")
-            .Append(", CertificatePath = ").Append(CertificatePath ?? "(not set)")
-            .Append(", CertificateThumbprint = ").Append(CertificateThumbprint ?? "(not set)")
+            .Append(", CertificatePath = ").Append(OptionText.Show(CertificatePath, OptionKind.Path))
+            .Append(", CertificateThumbprint = ").Append(OptionText.Show(CertificateThumbprint, OptionKind.Thumbprint))
             .Append(", CertificateSource = ").Append(CertificateSource is null ? "(not set)" : CertificateSource.GetType().Name)
             .Append(", CertificateReloadInterval = ").Append(CertificateReloadInterval)
-            .Append(", AuthorityHost = ").Append(AuthorityHost)
-            .Append(", TokenEndpoint = ").Append(TokenEndpoint?.ToString() ?? "(from AuthorityHost and TenantId)")
-            .Append(", SigningAlgorithm = ").Append(SigningAlgorithm)
+            .Append(", AuthorityHost = ").Append(OptionText.Show(AuthorityHost))
+            .Append(", TokenEndpoint = ").Append(TokenEndpoint is null ? "(from AuthorityHost and TenantId)" : OptionText.Show(TokenEndpoint))
+            .Append(", SigningAlgorithm = ").Append(OptionText.Show(SigningAlgorithm, OptionKind.Algorithm))
             .Append(", SharedTokenStore = ").Append(SharedTokenStore is null ? "(none)" : SharedTokenStore.GetType().Name)
             .Append(" }");
         return text.ToString();

@@ -23,6 +23,7 @@ public sealed class ClientCertificate : IDisposable
         Certificate = key.Certificate;
         Chain = key.Chain;
         Warnings = key.Warnings;
+        PassphraseTrimmed = key.PassphraseTrimmed;
         KeySize = key.KeySize;
         Subject = key.CertificateSubject;
         NotAfter = key.CertificateNotAfter;
@@ -63,6 +64,9 @@ public sealed class ClientCertificate : IDisposable
 
     /// <summary>Things worth a warning log (a key file readable by others), none of them secret.</summary>
     internal IReadOnlyList<string> Warnings { get; }
+
+    /// <summary>Whether the key decrypted only with the passphrase's surrounding whitespace removed (warned once by the credential).</summary>
+    internal bool PassphraseTrimmed { get; }
 
     internal int KeySize { get; }
 

@@ -27,7 +27,7 @@ internal sealed class KeyVaultRestClient
 
     public async Task<KeyVaultCertificateBundle> GetCertificateAsync(string name, string? version, CancellationToken cancellationToken)
     {
-        var path = $"certificates/{Uri.EscapeDataString(name)}/{(version is null ? string.Empty : Uri.EscapeDataString(version))}";
+        var path = version is null ? $"certificates/{Uri.EscapeDataString(name)}" : $"certificates/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(version)}";
         using var document = await SendAsync(RequestMethod.Get, new Uri(VaultUri, path), null, KeyVaultOperation.GetCertificate,
             version is null ? name : $"{name}/{version}", cancellationToken).ConfigureAwait(false);
         return ReadCertificate(document.RootElement, name);

@@ -47,7 +47,7 @@ internal sealed class TenantCaches : IDisposable
         _authorityHost = authorityHost;
         _createCache = createCache;
         _timeProvider = timeProvider;
-        _logger = logger;
+        _logger = GuardedLogger.For(logger);
         _slotByCanonicalKey.Add(CanonicalKey(settings), OwnCache);
         _table.Add(settings.TenantId, settings.Scope, OwnCache);
     }
@@ -90,7 +90,7 @@ internal sealed class TenantCaches : IDisposable
     {
         if (slot != OwnCache && _table.TryGetFresh(slot, _timeProvider.GetUtcNow().UtcTicks, out token) && !_logger.IsEnabled(LogLevel.Trace))
         {
-            CredentialTelemetry.CacheHits.Add(1);
+            CredentialTelemetry.Count(CredentialTelemetry.CacheHits);
             return true;
         }
 

@@ -26,6 +26,8 @@ internal sealed class TokenCache : IDisposable
     private readonly ILogger _logger;
     private readonly Action<CachedToken?>? _changed;
     private readonly SharedTokenPair? _shared;
+    private readonly Func<double> _jitter;
+    private readonly DisposalNotice _disposal;
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _lifetime = new();
 
@@ -33,6 +35,7 @@ internal sealed class TokenCache : IDisposable
     private Task<CachedToken>? _flight;
     private (string? Claims, Task<CachedToken> Task)? _forcedFlight;
     private int _consecutiveFailures;
+    private int _reporting;
     private DateTimeOffset _coolDownUntil;
     private Exception? _lastFailure;
     private bool _disposed;
@@ -43,15 +46,19 @@ internal sealed class TokenCache : IDisposable
     /// <param name="logger">Where to log.</param>
     /// <param name="changed">Told of every change of the cached token, under the cache's lock (a <see cref="TokenTable"/> slot mirrors it).</param>
     /// <param name="shared">The fleet's shared store for this tenant and scope, or null.</param>
+    /// <param name="jitter">The back-off's randomness, a value in [0, 1) (<see cref="RetryBackoff.RandomJitter"/>; fixed in tests).</param>
+    /// <param name="disposal">Shared by a credential's caches, so that a disposal that stops requests is logged once.</param>
     public TokenCache(Func<string?, CancellationToken, Task<TokenResponse>> acquire, CredentialSettings settings, TimeProvider timeProvider, ILogger logger,
-                      Action<CachedToken?>? changed = null, SharedTokenPair? shared = null)
+                      Action<CachedToken?>? changed = null, SharedTokenPair? shared = null, Func<double>? jitter = null, DisposalNotice? disposal = null)
     {
         _acquire = acquire;
         _settings = settings;
         _timeProvider = timeProvider;
-        _logger = logger;
+        _logger = GuardedLogger.For(logger);
         _changed = changed;
         _shared = shared;
+        _jitter = jitter ?? RetryBackoff.RandomJitter;
+        _disposal = disposal ?? new DisposalNotice();
     }
 
     /// <summary>The tenant, scope and timings it serves.</summary>
@@ -60,14 +67,17 @@ internal sealed class TokenCache : IDisposable
     /// <summary>The token now cached, if any (for health checks and tests).</summary>
     public CachedToken? Current => Volatile.Read(ref _current);
 
-    /// <summary>Whether an acquisition (cold, refresh or forced) is under way.</summary>
+    /// <summary>
+    /// Whether an acquisition (cold, refresh or forced) is under way, or still reporting its outcome (logs, metrics,
+    /// activity come after its callers have their answer): false once everything it does is done.
+    /// </summary>
     public bool IsAcquiring
     {
         get
         {
             lock (_gate)
             {
-                return _flight is not null || _forcedFlight is not null;
+                return _flight is not null || _forcedFlight is not null || Volatile.Read(ref _reporting) > 0;
             }
         }
     }
@@ -87,13 +97,7 @@ internal sealed class TokenCache : IDisposable
                 StartBackgroundRefresh(current);
             }
 
-            CredentialTelemetry.CacheHits.Add(1);
-            if (_logger.IsEnabled(LogLevel.Trace))
-            {
-                // Checked here, not only inside: the arguments would otherwise touch _settings on every hit.
-                CredentialLog.TokenServedFromCache(_logger, _settings.Scope, current.Token.ExpiresOn);
-            }
-
+            ReportHit(current);
             return new ValueTask<AccessToken>(current.Token);
         }
 
@@ -131,7 +135,7 @@ internal sealed class TokenCache : IDisposable
             if (_current is { } current && string.Equals(current.Token.Token, token, StringComparison.Ordinal))
             {
                 SetCurrent(null);
-                CredentialLog.TokenInvalidated(_logger, _settings.Scope);
+                CredentialLog.TokenInvalidated(_logger, _settings.Scope, _settings.TenantId);
                 _shared?.Rejected(token);
                 return true;
             }
@@ -185,7 +189,7 @@ internal sealed class TokenCache : IDisposable
             flight = _flight ??= StartFlight(claims: null, isRefresh: false, isForced: false);
         }
 
-        CredentialTelemetry.CacheMisses.Add(1);
+        CredentialTelemetry.Count(CredentialTelemetry.CacheMisses);
         var cached = await flight.WaitAsync(cancellationToken).ConfigureAwait(false);
         return cached.Token;
     }
@@ -204,37 +208,68 @@ internal sealed class TokenCache : IDisposable
                 return;
             }
 
-            CredentialLog.RefreshStarted(_logger, _settings.Scope, current.UsableUntil);
             _flight = StartFlight(claims: null, isRefresh: true, isForced: false);
         }
+
+        CredentialLog.RefreshStarted(_logger, _settings.Scope, _settings.TenantId, current.UsableUntil);
     }
 
-    /// <summary>Starts an acquisition on the thread pool. Called under the lock; the flight clears itself under it.</summary>
+    /// <summary>
+    /// Starts an acquisition on the thread pool. Called under the lock; the flight clears itself under it. A background
+    /// refresh runs in a clean execution context: it serves every later caller, so it carries neither the Activity (its
+    /// span is a root, not a child of whichever request happened to trigger it) nor the AsyncLocal values of the
+    /// caller that started it.
+    /// </summary>
     private Task<CachedToken> StartFlight(string? claims, bool isRefresh, bool isForced)
     {
         var completion = new TaskCompletionSource<CachedToken>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _ = Task.Run(() => FlyAsync(completion, claims, isRefresh, isForced), CancellationToken.None);
+        Interlocked.Increment(ref _reporting); // until the flight has reported (FlyAsync's finally)
+        if (isRefresh && !ExecutionContext.IsFlowSuppressed())
+        {
+            using (ExecutionContext.SuppressFlow())
+            {
+                _ = Task.Run(() => FlyAsync(completion, claims, isRefresh, isForced), CancellationToken.None);
+            }
+        }
+        else
+        {
+            _ = Task.Run(() => FlyAsync(completion, claims, isRefresh, isForced), CancellationToken.None);
+        }
+
         return completion.Task;
     }
 
+    /// <summary>
+    /// One acquisition. The shared request is completed first, always: waiters get the token or the failure, typed.
+    /// Reporting (logs, metrics, the activity) comes after and is guarded, so it can never change what callers get
+    /// nor leave them waiting.
+    /// </summary>
     private async Task FlyAsync(TaskCompletionSource<CachedToken> completion, string? claims, bool isRefresh, bool isForced)
     {
-        var requestedAt = _timeProvider.GetUtcNow();
-        var started = Stopwatch.GetTimestamp();
-        using var activity = CredentialTelemetry.ActivitySource.StartActivity("CertCredentials.AcquireToken");
-        activity?.SetTag("certcredentials.scope", _settings.Scope);
-        activity?.SetTag("certcredentials.client_id", _settings.ClientId);
-        activity?.SetTag("certcredentials.refresh", isRefresh);
-        activity?.SetTag("server.address", _settings.TokenEndpoint.Host);
-        if (claims is not null)
-        {
-            CredentialLog.ClaimsChallenge(_logger, _settings.Scope);
-        }
-
         try
         {
-            CachedToken cached;
-            TokenResponse? response;
+            await FlyAndReportAsync(completion, claims, isRefresh, isForced).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _reporting);
+        }
+    }
+
+    private async Task FlyAndReportAsync(TaskCompletionSource<CachedToken> completion, string? claims, bool isRefresh, bool isForced)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var activity = StartActivity(isRefresh);
+        CachedToken cached;
+        TokenResponse? response;
+        try
+        {
+            var requestedAt = _timeProvider.GetUtcNow();
+            if (claims is not null)
+            {
+                CredentialLog.ClaimsChallenge(_logger, _settings.Scope, _settings.TenantId);
+            }
+
             if (_shared is null)
             {
                 response = await _acquire(claims, _lifetime.Token).ConfigureAwait(false);
@@ -245,64 +280,59 @@ internal sealed class TokenCache : IDisposable
                 // Null response: another instance requested it, and its original lifetime governs the schedule.
                 (cached, response) = await _shared.AcquireAsync(claims, isForced, isRefresh ? Current : null, _acquire, _lifetime.Token).ConfigureAwait(false);
             }
-
-            lock (_gate)
-            {
-                // A slower, older flight must not replace a newer token.
-                if (!_disposed && (_current is null || _current.AcquiredAt <= cached.AcquiredAt))
-                {
-                    SetCurrent(cached);
-                }
-
-                _consecutiveFailures = 0;
-                _lastFailure = null;
-                ClearFlight(completion.Task, isForced);
-            }
-
-            var elapsed = Stopwatch.GetElapsedTime(started);
-            CredentialTelemetry.AcquisitionDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", response is null ? "shared" : "success"));
-            if (response?.ClampedExpiresIn is { } clamped)
-            {
-                CredentialLog.ExpiresInClamped(_logger, clamped, response.ExpiresIn.TotalSeconds);
-            }
-
-            if (response is not null)
-            {
-                CredentialLog.TokenAcquired(_logger, _settings.Scope, _settings.TokenEndpoint, elapsed.TotalMilliseconds, cached.Token.ExpiresOn, cached.RefreshAt, response.CorrelationId);
-            }
-
-            if (isRefresh)
-            {
-                CredentialLog.RefreshFinished(_logger, _settings.Scope, cached.Token.ExpiresOn);
-            }
-
-            activity?.SetStatus(ActivityStatusCode.Ok);
-            completion.SetResult(cached);
         }
         catch (Exception exception)
         {
-            var failure = _lifetime.IsCancellationRequested
-                ? new CertificateCredentialException(CertificateCredentialFailure.Disposed, "The credential was disposed while a token request was under way.", exception)
-                : exception;
-            RecordFailure(failure, isRefresh, isForced, completion.Task);
-            activity?.SetStatus(ActivityStatusCode.Error, failure.GetType().Name);
-            CredentialTelemetry.AcquisitionDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("outcome", "failure"));
-            completion.SetException(failure);
-            _ = completion.Task.Exception; // observed: a background refresh may have no one waiting on it
+            Fail(completion, exception, isRefresh, isForced, activity, started);
+            return;
         }
+
+        lock (_gate)
+        {
+            // A slower, older flight must not replace a newer token.
+            if (!_disposed && (_current is null || _current.AcquiredAt <= cached.AcquiredAt))
+            {
+                SetCurrent(cached);
+            }
+
+            _consecutiveFailures = 0;
+            _lastFailure = null;
+            ClearFlight(completion.Task, isForced);
+        }
+
+        completion.TrySetResult(cached);
+        ReportSuccess(cached, response, isRefresh, activity, started);
     }
 
-    private void RecordFailure(Exception failure, bool isRefresh, bool isForced, Task<CachedToken> flight)
+    /// <summary>Records the failure, completes the shared request with it, then reports it.</summary>
+    private void Fail(TaskCompletionSource<CachedToken> completion, Exception exception, bool isRefresh, bool isForced, Activity? activity, long started)
     {
+        if (_lifetime.IsCancellationRequested)
+        {
+            // A shutdown, not a failure: no back-off, no LastFailure, no failure metric; Debug, once per credential.
+            lock (_gate)
+            {
+                ClearFlight(completion.Task, isForced);
+            }
+
+            completion.TrySetException(new CertificateCredentialException(CertificateCredentialFailure.Disposed,
+                "The credential was disposed while a token request was under way.", exception));
+            _ = completion.Task.Exception; // observed: a background refresh may have no one waiting on it
+            ReportDisposal(activity);
+            return;
+        }
+
+        var failure = AsCredentialFailure(exception);
         var now = _timeProvider.GetUtcNow();
         var endpointError = failure as TokenEndpointException;
-        var retryable = failure is CertificateCredentialException { IsRetryable: true };
+        var retryable = failure.IsRetryable;
         DateTimeOffset nextAttempt;
         int failures;
+        CachedToken? stillValid = null;
         lock (_gate)
         {
             failures = retryable ? ++_consecutiveFailures : _consecutiveFailures;
-            nextAttempt = now + Backoff(Math.Max(1, failures), endpointError?.RetryAfter);
+            nextAttempt = now + RetryBackoff.Delay(_settings, Math.Max(1, failures), endpointError?.RetryAfter, _jitter());
             _lastFailure = failure;
             if (retryable)
             {
@@ -312,29 +342,162 @@ internal sealed class TokenCache : IDisposable
             if (isRefresh && _current is { } current && now < current.UsableUntil)
             {
                 // Keep serving the valid token; try again later rather than on every call.
-                SetCurrent(current.WithRefreshAt(nextAttempt));
+                stillValid = current.WithRefreshAt(nextAttempt);
+                SetCurrent(stillValid);
             }
 
-            ClearFlight(flight, isForced);
+            ClearFlight(completion.Task, isForced);
         }
 
-        var code = endpointError?.ErrorCodes.Count > 0 ? endpointError.ErrorCodes[0] : (int?)null;
-        CredentialTelemetry.Failures.Add(1,
-            new KeyValuePair<string, object?>("failure", (failure as CertificateCredentialException)?.Failure.ToString() ?? failure.GetType().Name),
-            new KeyValuePair<string, object?>("error.code", code?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? endpointError?.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        completion.TrySetException(failure);
+        _ = completion.Task.Exception; // observed: a background refresh may have no one waiting on it
+        ReportFailure(failure, stillValid, retryable, failures, now, nextAttempt, activity, started);
+    }
 
-        if (isRefresh && Current is { } stillValid && now < stillValid.UsableUntil)
+    /// <summary>
+    /// Every failure reaching a caller is a <see cref="CertificateCredentialException"/>: the pipeline types what the
+    /// endpoint does; anything else (a shared store, a bug) is typed here, the original as InnerException.
+    /// </summary>
+    private CertificateCredentialException AsCredentialFailure(Exception exception) =>
+        exception as CertificateCredentialException
+        ?? new TokenEndpointException(CertificateCredentialFailure.TokenEndpointUnavailable,
+            $"Token acquisition for {_settings.Scope} in tenant {_settings.TenantId} failed: {exception.GetType().Name} (see InnerException).",
+            innerException: exception);
+
+    private Activity? StartActivity(bool isRefresh)
+    {
+        try
         {
-            CredentialLog.RefreshFailed(_logger, _settings.Scope, TokenRequestPipeline.DescribeForLog(failure), stillValid.UsableUntil, stillValid.RefreshAt);
+            var activity = CredentialTelemetry.ActivitySource.StartActivity("CertCredentials.AcquireToken");
+            activity?.SetTag("certcredentials.scope", _settings.Scope);
+            activity?.SetTag("certcredentials.tenant", _settings.TenantId);
+            activity?.SetTag("certcredentials.client_id", _settings.ClientId);
+            activity?.SetTag("certcredentials.refresh", isRefresh);
+            activity?.SetTag("server.address", _settings.TokenEndpoint.Host);
+            return activity;
         }
-        else
+        catch (Exception)
         {
-            CredentialLog.AcquisitionFailed(_logger, _settings.Scope, (failure as CertificateCredentialException)?.Failure ?? CertificateCredentialFailure.TokenEndpointUnavailable,
-                endpointError?.StatusCode, code, endpointError?.CorrelationId, failure.Message);
-            if (retryable && failures > 1 && nextAttempt > now)
+            return null; // an ActivityListener that throws: no span, the same token
+        }
+    }
+
+    private void ReportHit(CachedToken current)
+    {
+        try
+        {
+            CredentialTelemetry.CacheHits.Add(1);
+            if (_logger.IsEnabled(LogLevel.Trace))
             {
-                CredentialLog.CoolingDown(_logger, _settings.Scope, nextAttempt, failures);
+                // Checked here, not only inside: the arguments would otherwise touch _settings on every hit.
+                CredentialLog.TokenServedFromCache(_logger, _settings.Scope, _settings.TenantId, current.Token.ExpiresOn);
             }
+        }
+        catch (Exception)
+        {
+            // A MeterListener that throws: the caller still gets the token.
+        }
+    }
+
+    private void ReportSuccess(CachedToken cached, TokenResponse? response, bool isRefresh, Activity? activity, long started)
+    {
+        try
+        {
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            CredentialTelemetry.AcquisitionDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", response is null ? "shared" : "success"));
+            if (response?.ClampedExpiresIn is { } clamped)
+            {
+                CredentialLog.ExpiresInClamped(_logger, _settings.Scope, _settings.TenantId, clamped, response.ExpiresIn.TotalSeconds);
+            }
+
+            if (response is not null)
+            {
+                CredentialLog.TokenAcquired(_logger, _settings.Scope, _settings.TenantId, _settings.TokenEndpoint, elapsed.TotalMilliseconds, cached.Token.ExpiresOn, cached.RefreshAt, response.CorrelationId);
+            }
+
+            if (isRefresh)
+            {
+                CredentialLog.RefreshFinished(_logger, _settings.Scope, _settings.TenantId, cached.Token.ExpiresOn);
+            }
+
+            activity?.SetStatus(ActivityStatusCode.Ok);
+        }
+        catch (Exception)
+        {
+            // Reporting never changes what callers get; they already have it.
+        }
+        finally
+        {
+            Stop(activity);
+        }
+    }
+
+    private void ReportFailure(CertificateCredentialException failure, CachedToken? stillValid, bool retryable, int failures, DateTimeOffset now,
+                               DateTimeOffset nextAttempt, Activity? activity, long started)
+    {
+        try
+        {
+            var endpointError = failure as TokenEndpointException;
+            var code = endpointError?.ErrorCodes.Count > 0 ? endpointError.ErrorCodes[0] : (int?)null;
+            activity?.SetStatus(ActivityStatusCode.Error, failure.GetType().Name);
+            CredentialTelemetry.AcquisitionDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("outcome", "failure"));
+            CredentialTelemetry.Failures.Add(1,
+                new KeyValuePair<string, object?>("failure", failure.Failure.ToString()),
+                new KeyValuePair<string, object?>("error.code", code?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? endpointError?.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+            if (stillValid is not null)
+            {
+                CredentialLog.RefreshFailed(_logger, _settings.Scope, _settings.TenantId, TokenRequestPipeline.DescribeForLog(failure), stillValid.UsableUntil, stillValid.RefreshAt);
+            }
+            else
+            {
+                CredentialLog.AcquisitionFailed(_logger, _settings.Scope, _settings.TenantId, failure.Failure,
+                    endpointError?.StatusCode, code, endpointError?.CorrelationId, failure.Message);
+                if (retryable && failures > 1 && nextAttempt > now)
+                {
+                    CredentialLog.CoolingDown(_logger, _settings.Scope, _settings.TenantId, nextAttempt, failures);
+                }
+            }
+        }
+        catch (Exception)
+        {
+            // Reporting never changes what callers get; they already have it.
+        }
+        finally
+        {
+            Stop(activity);
+        }
+    }
+
+    private void ReportDisposal(Activity? activity)
+    {
+        try
+        {
+            activity?.SetTag("certcredentials.disposed", true);
+            if (_disposal.TryClaim())
+            {
+                CredentialLog.AcquisitionStoppedByDisposal(_logger, _settings.Scope, _settings.TenantId);
+            }
+        }
+        catch (Exception)
+        {
+            // Reporting never changes what callers get.
+        }
+        finally
+        {
+            Stop(activity);
+        }
+    }
+
+    private static void Stop(Activity? activity)
+    {
+        try
+        {
+            activity?.Dispose();
+        }
+        catch (Exception)
+        {
+            // An ActivityListener that throws when the span stops.
         }
     }
 
@@ -351,19 +514,6 @@ internal sealed class TokenCache : IDisposable
         {
             _flight = null;
         }
-    }
-
-    /// <summary>Exponential from RetryDelay, capped at MaxRetryDelay; a server's Retry-After wins when longer.</summary>
-    private TimeSpan Backoff(int failures, TimeSpan? retryAfter)
-    {
-        var exponential = _settings.RetryDelay * Math.Pow(2, Math.Min(failures - 1, 16));
-        var wait = exponential > _settings.MaxRetryDelay ? _settings.MaxRetryDelay : exponential;
-        if (retryAfter is { } asked && asked > wait)
-        {
-            wait = asked > _settings.MaxRetryDelay ? _settings.MaxRetryDelay : asked;
-        }
-
-        return wait;
     }
 
     private TokenEndpointException CoolingDown(Exception last, DateTimeOffset now)

@@ -14,7 +14,7 @@ internal static class CredentialOptionsValidator
     {
         var problems = new List<string>();
         var tenant = TokenEndpointAddress.EffectiveTenant(options);
-        var clientId = options.ClientId?.Trim() ?? string.Empty;
+        var clientId = TokenEndpointAddress.WithoutBraces(options.ClientId?.Trim() ?? string.Empty);
         var scope = options.Scope?.Trim() ?? string.Empty;
 
         if (options.TokenEndpoint is null)
@@ -29,7 +29,7 @@ internal static class CredentialOptionsValidator
             }
             else if (!Guid.TryParse(tenant, out _) && !tenant.Contains('.', StringComparison.Ordinal))
             {
-                problems.Add($"TenantId '{tenant}' is neither a GUID nor a domain name. Use the directory (tenant) ID GUID from the Azure portal, or a verified domain such as contoso.onmicrosoft.com.");
+                problems.Add($"TenantId {OptionText.Quote(tenant, OptionKind.Tenant)} is neither a GUID nor a domain name. Use the directory (tenant) ID GUID from the Azure portal, or a verified domain such as contoso.onmicrosoft.com.");
             }
 
             if (options.AuthorityHost is null)
@@ -44,7 +44,7 @@ internal static class CredentialOptionsValidator
             {
                 if (options.AuthorityHost.AbsolutePath.Trim('/').Length > 0)
                 {
-                    problems.Add($"AuthorityHost '{options.AuthorityHost}' has a path; it is the host only (https://login.microsoftonline.com). Put the tenant in TenantId, or give the whole URL in TokenEndpoint.");
+                    problems.Add($"AuthorityHost {OptionText.Quote(options.AuthorityHost)} has a path; it is the host only (https://login.microsoftonline.com). Put the tenant in TenantId, or give the whole URL in TokenEndpoint.");
                 }
 
                 CheckTransport(options.AuthorityHost, "AuthorityHost", problems);
@@ -68,7 +68,12 @@ internal static class CredentialOptionsValidator
         }
         else if (options.TokenEndpoint is null && !Guid.TryParse(clientId, out _))
         {
-            problems.Add($"ClientId '{clientId}' is not a GUID. Entra application (client) IDs are GUIDs: copy it from App registrations, your app, Overview (not the app's name or object ID).");
+            problems.Add($"ClientId {OptionText.Quote(clientId, OptionKind.ClientId)} is not a GUID. Entra application (client) IDs are GUIDs: copy it from App registrations, your app, Overview (not the app's name or object ID).");
+        }
+        else if (!OptionText.CanEcho(clientId, OptionKind.ClientId))
+        {
+            // With a TokenEndpoint of another service the ID need not be a GUID, but it is still an ID.
+            problems.Add($"ClientId {OptionText.Quote(clientId, OptionKind.ClientId)} is not an application (client) ID: one of letters, digits and -._:@ as the token service issued it.");
         }
 
         if (clientId.Length > 0 && string.Equals(clientId, tenant, StringComparison.OrdinalIgnoreCase))
@@ -81,7 +86,7 @@ internal static class CredentialOptionsValidator
         var algorithm = options.SigningAlgorithm?.Trim() ?? string.Empty;
         if (!algorithm.Equals(SigningAlgorithms.RS256, StringComparison.OrdinalIgnoreCase) && !algorithm.Equals(SigningAlgorithms.PS256, StringComparison.OrdinalIgnoreCase))
         {
-            problems.Add($"SigningAlgorithm '{algorithm}' is not supported. Use RS256 (the default) or PS256.");
+            problems.Add($"SigningAlgorithm {OptionText.Quote(algorithm, OptionKind.Algorithm)} is not supported. Use RS256 (the default) or PS256.");
         }
 
         CheckTimings(options, problems);
@@ -110,6 +115,12 @@ internal static class CredentialOptionsValidator
         if (scope.Length == 0)
         {
             problems.Add("Scope is empty. Set it to the resource followed by /.default, e.g. https://graph.microsoft.com/.default.");
+            return;
+        }
+
+        if (!OptionText.CanEcho(scope, OptionKind.Scope))
+        {
+            problems.Add($"Scope {OptionText.Quote(scope, OptionKind.Scope)} is not a scope. Set it to the resource followed by /.default, e.g. https://graph.microsoft.com/.default.");
             return;
         }
 
@@ -174,8 +185,8 @@ internal static class CredentialOptionsValidator
         }
 
         problems.Add(uri.Scheme == Uri.UriSchemeHttp
-            ? $"{option} '{uri}' uses plain http to a host that is not loopback: the client assertion would travel unencrypted. Use https (plain http is allowed only for 127.0.0.1, ::1 and localhost)."
-            : $"{option} '{uri}' is not an http(s) URL.");
+            ? $"{option} {OptionText.Quote(uri)} uses plain http to a host that is not loopback: the client assertion would travel unencrypted. Use https (plain http is allowed only for 127.0.0.1, ::1 and localhost)."
+            : $"{option} {OptionText.Quote(uri)} is not an http(s) URL.");
     }
 
     private static void CheckTimings(CertificateClientCredentialOptions options, List<string> problems)

@@ -28,10 +28,16 @@ internal sealed record CredentialSettings(
             throw new CertificateCredentialException(CertificateCredentialFailure.InvalidOptions, CredentialOptionsValidator.Describe(problems));
         }
 
+        return Create(options);
+    }
+
+    /// <summary>Copies options that were validated.</summary>
+    private static CredentialSettings Create(CertificateClientCredentialOptions options)
+    {
         var tenant = TokenEndpointAddress.EffectiveTenant(options);
         return new CredentialSettings(
             tenant,
-            options.ClientId.Trim(),
+            TokenEndpointAddress.WithoutBraces(options.ClientId.Trim()),
             options.Scope.Trim(),
             TokenEndpointAddress.For(options),
             options.SigningAlgorithm.Trim().ToUpperInvariant(),
@@ -61,7 +67,7 @@ internal sealed record CredentialSettings(
         var problems = new List<string>();
         if (authorityHost is null && !string.Equals(tenant.Trim(), TenantId, StringComparison.OrdinalIgnoreCase))
         {
-            problems.Add($"tenant '{tenant.Trim()}' was asked for, but the options give a whole TokenEndpoint ({TokenEndpoint}), which fixes the tenant to '{TenantId}'. Set AuthorityHost instead of TokenEndpoint to get tokens from other tenants.");
+            problems.Add($"tenant {OptionText.Quote(tenant.Trim(), OptionKind.Tenant)} was asked for, but the options give a whole TokenEndpoint ({TokenEndpoint}), which fixes the tenant to '{TenantId}'. Set AuthorityHost instead of TokenEndpoint to get tokens from other tenants.");
         }
 
         var options = new CertificateClientCredentialOptions
@@ -85,9 +91,10 @@ internal sealed record CredentialSettings(
         if (problems.Count > 0)
         {
             throw new CertificateCredentialException(CertificateCredentialFailure.InvalidOptions,
-                $"Tenant '{tenant}' with scope '{scope}' cannot be served: " + string.Join(" ", problems));
+                $"Tenant {OptionText.Quote(tenant, OptionKind.Tenant)} with scope {OptionText.Quote(scope, OptionKind.Scope)} cannot be served: " + string.Join(" ", problems));
         }
 
-        return From(options);
+        // Validated once above: From would validate again.
+        return Create(options);
     }
 }

@@ -1,6 +1,8 @@
 using CertCredentials.DependencyInjection;
+using CertCredentials.TokenEndpoint;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -45,14 +47,8 @@ public static class CertificateClientCredentialServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(name);
 
         services.AddHttpClient(CredentialRegistry.TokenEndpointClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                // An assertion is never replayed to another host; pooled connections are recycled so DNS changes are seen.
-                AllowAutoRedirect = false,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                ConnectTimeout = TimeSpan.FromSeconds(15),
-            })
-            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
+            .ConfigurePrimaryHttpMessageHandler(TokenEndpointHttp.CreateHandler)
+            .ConfigureHttpClient(TokenEndpointHttp.Configure);
 
         services.TryAddSingleton<CredentialRegistry>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CertCredentials.CertificateClientCredentialOptions>, CredentialOptionsStartupValidator>());
@@ -68,6 +64,9 @@ public static class CertificateClientCredentialServiceCollectionExtensions
 
         services.TryAddKeyedSingleton(name, (sp, _) => sp.GetRequiredService<CredentialRegistry>().Get(name));
 
-        return services.AddOptions<CertCredentials.CertificateClientCredentialOptions>(name).ValidateOnStart();
+        // Relative key and certificate paths resolve against the host's content root, as appsettings.json does.
+        return services.AddOptions<CertCredentials.CertificateClientCredentialOptions>(name)
+            .PostConfigure<IServiceProvider>((options, provider) => ContentRootPaths.Apply(options, provider.GetService<IHostEnvironment>()?.ContentRootPath))
+            .ValidateOnStart();
     }
 }

@@ -49,7 +49,8 @@ internal sealed class CredentialOptionsStartupValidator : IValidateOptions<Certi
                 }
             }
 
-            return ValidateOptionsResult.Fail(problems.Select(p => Prefix(name) + p));
+            // One failure, one problem per line: OptionsValidationException joins several failures with "; ".
+            return ValidateOptionsResult.Fail(Prefix(name) + CredentialOptionsValidator.Describe(problems));
         }
 
         try
@@ -59,7 +60,30 @@ internal sealed class CredentialOptionsStartupValidator : IValidateOptions<Certi
         }
         catch (CertificateCredentialException e)
         {
-            return ValidateOptionsResult.Fail(Prefix(name) + e.Message);
+            return ValidateOptionsResult.Fail(Prefix(name) + WithContentRoot(e, options).Message);
+        }
+    }
+
+    /// <summary>
+    /// The credential reads its files through its own copy of the key options, which does not know that relative
+    /// paths were resolved against the content root; a missing file is read once more from the options themselves,
+    /// whose message names that base.
+    /// </summary>
+    private static CertificateCredentialException WithContentRoot(CertificateCredentialException e, CertificateClientCredentialOptions options)
+    {
+        if (e.Failure != CertificateCredentialFailure.FileUnreadable || options.ContentRoot is null || options.CertificateSource is not null)
+        {
+            return e;
+        }
+
+        try
+        {
+            using var again = Keys.KeyMaterialLoader.Load(options);
+            return e;
+        }
+        catch (CertificateCredentialException named) when (named.Failure == CertificateCredentialFailure.FileUnreadable)
+        {
+            return named;
         }
     }
 

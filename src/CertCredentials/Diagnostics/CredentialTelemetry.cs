@@ -42,4 +42,17 @@ internal static class CredentialTelemetry
     /// <summary>Failed acquisitions, tagged with the failure and AADSTS code.</summary>
     public static readonly Counter<long> Failures = Meter.CreateCounter<long>(
         "certcredentials.token.failures", unit: "{failure}", description: "Failed token acquisitions by failure and AADSTS code.");
+
+    /// <summary>Adds one to a counter without tags; a MeterListener that throws does not reach the caller.</summary>
+    public static void Count(Counter<long> counter)
+    {
+        try
+        {
+            counter.Add(1);
+        }
+        catch (Exception)
+        {
+            // Reporting never changes what callers get.
+        }
+    }
 }

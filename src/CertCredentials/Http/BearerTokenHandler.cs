@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
@@ -9,7 +10,7 @@ namespace CertCredentials.Http;
 /// new token after <c>error="invalid_token"</c>, or with a token answering the claims after a CAE
 /// <c>error="insufficient_claims"</c> challenge; never in a loop, and only when the request content can be sent again.
 /// Leaves a request that already carries an Authorization header alone, and never sends a token over plain http to a
-/// host that is not loopback.
+/// host that is not loopback. Serves <c>HttpClient.Send</c> (synchronous) as it serves <c>SendAsync</c>.
 /// </summary>
 internal sealed class BearerTokenHandler : DelegatingHandler
 {
@@ -20,22 +21,39 @@ internal sealed class BearerTokenHandler : DelegatingHandler
     public BearerTokenHandler(CertificateClientCredential credential, ILogger logger)
     {
         _credential = credential;
-        _logger = logger;
+        _logger = Diagnostics.GuardedLogger.For(logger);
     }
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        SendCoreAsync(request, synchronous: false, cancellationToken);
+
+    /// <summary>
+    /// A synchronous <c>HttpClient.Send</c> gets the same token and the same 401 handling: a cached token is served
+    /// synchronously; a cold cache blocks this caller alone until the shared request answers (that request runs on the
+    /// thread pool with <c>ConfigureAwait(false)</c> throughout, so a single-threaded SynchronizationContext cannot
+    /// deadlock it). The request is never sent without a token: no token, no request.
+    /// </summary>
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var sending = SendCoreAsync(request, synchronous: true, cancellationToken);
+        Debug.Assert(sending.IsCompleted, "the synchronous path never awaits anything incomplete");
+        return sending.GetAwaiter().GetResult();
+    }
+
+    /// <summary>One path for both: with <paramref name="synchronous"/>, every step blocks instead of awaiting, so the task returned is complete.</summary>
+    private async Task<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, bool synchronous, CancellationToken cancellationToken)
     {
         if (request.Headers.Authorization is not null)
         {
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return await SendInnerAsync(request, synchronous, cancellationToken).ConfigureAwait(false);
         }
 
         ThrowIfPlainHttpToRemoteHost(request.RequestUri);
         var origin = request.RequestUri;
 
-        var token = await _credential.GetTokenAsync(cancellationToken).ConfigureAwait(false);
+        var token = synchronous ? Block(_credential.GetTokenAsync(cancellationToken)) : await _credential.GetTokenAsync(cancellationToken).ConfigureAwait(false);
         request.Headers.Authorization = HeaderFor(token.Token);
-        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var response = await SendInnerAsync(request, synchronous, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Unauthorized)
         {
             return response;
@@ -62,26 +80,43 @@ internal sealed class BearerTokenHandler : DelegatingHandler
         }
 
         AccessToken retryToken;
-        if (challenge.IsClaimsChallenge)
+        try
         {
-            HttpLog.ClaimsChallenge(_logger, request.RequestUri?.Host);
-            retryToken = await _credential.RefreshTokenAsync(challenge.Claims, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            HttpLog.TokenRejected(_logger, request.RequestUri?.Host);
-            _credential.InvalidateToken(token.Token);
-            retryToken = await _credential.GetTokenAsync(cancellationToken).ConfigureAwait(false);
-            if (string.Equals(retryToken.Token, token.Token, StringComparison.Ordinal))
+            if (challenge.IsClaimsChallenge)
             {
-                return response;
+                HttpLog.ClaimsChallenge(_logger, request.RequestUri?.Host);
+                var refreshing = _credential.RefreshTokenAsync(challenge.Claims, cancellationToken);
+                retryToken = synchronous ? refreshing.GetAwaiter().GetResult() : await refreshing.ConfigureAwait(false);
             }
+            else
+            {
+                HttpLog.TokenRejected(_logger, request.RequestUri?.Host);
+                _credential.InvalidateToken(token.Token);
+                retryToken = synchronous ? Block(_credential.GetTokenAsync(cancellationToken)) : await _credential.GetTokenAsync(cancellationToken).ConfigureAwait(false);
+                if (string.Equals(retryToken.Token, token.Token, StringComparison.Ordinal))
+                {
+                    return response;
+                }
+            }
+        }
+        catch
+        {
+            // The 401 is not handed back (the caller gets the token failure instead): release its connection.
+            response.Dispose();
+            throw;
         }
 
         response.Dispose();
         request.Headers.Authorization = HeaderFor(retryToken.Token);
-        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        return await SendInnerAsync(request, synchronous, cancellationToken).ConfigureAwait(false);
     }
+
+    private Task<HttpResponseMessage> SendInnerAsync(HttpRequestMessage request, bool synchronous, CancellationToken cancellationToken) =>
+        synchronous ? Task.FromResult(base.Send(request, cancellationToken)) : base.SendAsync(request, cancellationToken);
+
+    /// <summary>A token for a synchronous caller: the cached one at once, else this thread waits for the shared request.</summary>
+    private static AccessToken Block(ValueTask<AccessToken> token) =>
+        token.IsCompletedSuccessfully ? token.Result : token.AsTask().GetAwaiter().GetResult();
 
     /// <summary>One header object per token, reused: the common case is many requests with the same token.</summary>
     private AuthenticationHeaderValue HeaderFor(string token)

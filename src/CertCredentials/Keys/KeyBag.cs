@@ -21,9 +21,16 @@ internal sealed class KeyBag : IDisposable
 
     public bool SawPublicKey { get; set; }
 
+    /// <summary>Keys and certificates read so far, duplicates included: tells what one input held.</summary>
+    public int KeysSeen { get; private set; }
+
+    /// <inheritdoc cref="KeysSeen"/>
+    public int CertificatesSeen { get; private set; }
+
     /// <summary>Adds a key unless the same key is already here (a PKCS#12 and a PEM of one key, say).</summary>
     public void AddKey(RSA key, KeySource source)
     {
+        KeysSeen++;
         var parameters = key.ExportParameters(false);
         if (_keys.Exists(k => RsaPublicKeys.Same(k.Key.ExportParameters(false), parameters)))
         {
@@ -36,6 +43,7 @@ internal sealed class KeyBag : IDisposable
 
     public void AddCertificate(X509Certificate2 certificate)
     {
+        CertificatesSeen++;
         if (_certificates.Exists(c => c.RawDataMemory.Span.SequenceEqual(certificate.RawDataMemory.Span)))
         {
             certificate.Dispose();

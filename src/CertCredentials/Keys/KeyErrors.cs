@@ -1,3 +1,5 @@
+using CertCredentials.Configuration;
+
 namespace CertCredentials.Keys;
 
 /// <summary>
@@ -74,21 +76,31 @@ internal static class KeyErrors
     public static CertificateCredentialException Corrupt(KeySource source, string what, Exception? inner = null) =>
         Unreadable(source, $"{what} is corrupt or truncated (its ASN.1 structure does not parse). Copy or export it again", inner);
 
-    public static CertificateCredentialException FileMissing(KeySource source, string path, string option) =>
-        new(CertificateCredentialFailure.FileUnreadable,
-            $"The file '{path}' given in {option} does not exist (the current directory is '{Environment.CurrentDirectory}'). Check the path, or give an absolute one.");
+    public static CertificateCredentialException FileMissing(KeySource source, string path, string option, string? contentRoot = null)
+    {
+        var underRoot = contentRoot is not null && path.StartsWith(contentRoot, StringComparison.Ordinal);
+
+        // Judged as given: a passphrase pasted into the option has a folder once the content root is put before it.
+        var given = underRoot ? path[contentRoot!.Length..].TrimStart('/', '\\') : path;
+        var quoted = OptionText.CanEcho(given, OptionKind.Path) ? OptionText.Quote(path, OptionKind.Path) : OptionText.Quote(given, OptionKind.Path);
+        var fix = underRoot
+            ? $" (a relative {option} is resolved against the content root '{contentRoot}', IHostEnvironment.ContentRootPath, as appsettings.json is). Check the path, or give an absolute one."
+            : Path.IsPathRooted(path) ? ". Check the path."
+            : $" (a relative path, resolved against the current directory '{Environment.CurrentDirectory}'). Check the path, or give an absolute one.";
+        return new(CertificateCredentialFailure.FileUnreadable, $"The file {quoted} given in {option} does not exist{fix}");
+    }
 
     public static CertificateCredentialException FileIsDirectory(string path, string option) =>
         new(CertificateCredentialFailure.FileUnreadable,
-            $"'{path}' given in {option} is a directory, not a file. Give the path of the key or certificate file inside it.");
+            $"{Capitalize(OptionText.Quote(path, OptionKind.Path))} given in {option} is a directory, not a file. Give the path of the key or certificate file inside it.");
 
     public static CertificateCredentialException FileUnreadable(string path, string option, Exception inner) =>
         new(CertificateCredentialFailure.FileUnreadable,
-            $"The file '{path}' given in {option} cannot be read ({inner.GetType().Name}). Check that this process may read it.", inner);
+            $"The file {OptionText.Quote(path, OptionKind.Path)} given in {option} cannot be read ({inner.GetType().Name}). Check that this process may read it.", inner);
 
     public static CertificateCredentialException FileTooLarge(string path, string option, long length) =>
         new(CertificateCredentialFailure.FileUnreadable,
-            $"The file '{path}' given in {option} is {length} bytes, far larger than a key or certificate file (the limit is {KeyInputReader.MaxInputBytes} bytes). Check that the path names the right file.");
+            $"The file {OptionText.Quote(path, OptionKind.Path)} given in {option} is {length} bytes, far larger than a key or certificate file (the limit is {KeyInputReader.MaxInputBytes} bytes). Check that the path names the right file.");
 
     public static CertificateCredentialException TooLarge(KeySource source, int length) =>
         Unreadable(source, $"it is {length} characters long, far larger than a key or certificate (the limit is {KeyInputReader.MaxInputBytes}). Check that the right value was given");
@@ -108,6 +120,11 @@ internal static class KeyErrors
         new(CertificateCredentialFailure.ThumbprintMissing,
             "Neither a certificate nor a certificate thumbprint was given, so Entra could not tell which registered certificate signed the assertion. " +
             "Set Certificate or CertificatePath to the certificate uploaded to the app registration, or set CertificateThumbprint to the thumbprint the Azure portal shows for it.");
+
+    public static CertificateCredentialException KeyInsteadOfCertificate(KeySource source) =>
+        new(CertificateCredentialFailure.ThumbprintMissing,
+            $"{Capitalize(source.ToString())} holds a private key, not a certificate, so Entra could not tell which registered certificate signed the assertion. " +
+            "Point CertificatePath at the certificate file (BEGIN CERTIFICATE, the one uploaded to the app registration), or give a PEM bundle or PKCS#12 file holding both as PrivateKeyPath, or set CertificateThumbprint to the thumbprint the Azure portal shows.");
 
     public static CertificateCredentialException CertificateMissing(KeySource source) =>
         new(CertificateCredentialFailure.ThumbprintMissing,

@@ -69,9 +69,9 @@ internal static class KeyInputReader
         return false;
     }
 
-    public static void ReadFile(string path, KeySource source, string option, string? passphrase, KeyBag bag)
+    public static void ReadFile(string path, KeySource source, string option, string? passphrase, KeyBag bag, string? contentRoot = null)
     {
-        var bytes = ReadFileBytes(path, source, option);
+        var bytes = ReadFileBytes(path, source, option, contentRoot);
         try
         {
             if (!source.IsCertificateInput)
@@ -105,7 +105,7 @@ internal static class KeyInputReader
     }
 
     /// <summary>The bytes of a key or certificate file, refused typed when missing, a directory, too large or unreadable.</summary>
-    public static byte[] ReadFileBytes(string path, KeySource source, string option)
+    public static byte[] ReadFileBytes(string path, KeySource source, string option, string? contentRoot = null)
     {
         if (Directory.Exists(path))
         {
@@ -115,7 +115,7 @@ internal static class KeyInputReader
         var file = new FileInfo(path);
         if (!file.Exists)
         {
-            throw KeyErrors.FileMissing(source, path, option);
+            throw KeyErrors.FileMissing(source, path, option, contentRoot);
         }
 
         if (file.Length > MaxInputBytes)

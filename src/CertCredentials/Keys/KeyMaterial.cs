@@ -45,6 +45,12 @@ internal sealed class KeyMaterial : IDisposable
 
     public int KeySize { get; }
 
+    /// <summary>
+    /// Whether the passphrase as given was refused and the same passphrase without its surrounding whitespace decrypted
+    /// the key: the credential warns once (event 1004), without the passphrase.
+    /// </summary>
+    public bool PassphraseTrimmed { get; set; }
+
     /// <summary>The certificate's subject, when a certificate was given.</summary>
     public string? CertificateSubject { get; }
 

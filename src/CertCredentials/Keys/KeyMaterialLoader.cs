@@ -17,16 +17,54 @@ internal static class KeyMaterialLoader
     public static KeyMaterial Load(CertificateClientCredentialOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        return WithPassphrase(options.PrivateKeyPassphrase, passphrase => Load(options, passphrase));
+    }
+
+    private static KeyMaterial Load(CertificateClientCredentialOptions options, string? passphrase)
+    {
         using var bag = new KeyBag();
 
         var keySource = Read(options.PrivateKey, options.PrivateKeyPath, "PrivateKey", KeySource.PrivateKeyOption, KeySource.PrivateKeyFile,
-                             options.PrivateKeyPassphrase, bag)
+                             passphrase, bag, options.ContentRoot)
             ?? throw new CertificateCredentialException(CertificateCredentialFailure.PrivateKeyMissing,
                 "No private key was given. Set PrivateKey to the PEM text of the key (or base64 of a PKCS#12 file), or PrivateKeyPath to a PEM or PKCS#12 file.");
-        Read(options.Certificate, options.CertificatePath, "Certificate", KeySource.CertificateOption, KeySource.CertificateFile,
-             options.PrivateKeyPassphrase, bag);
+        var (keysBefore, certificatesBefore) = (bag.KeysSeen, bag.CertificatesSeen);
+        var certificateSource = Read(options.Certificate, options.CertificatePath, "Certificate", KeySource.CertificateOption, KeySource.CertificateFile,
+             passphrase, bag, options.ContentRoot);
 
-        return Complete(bag, keySource, options.CertificateThumbprint);
+        // A certificate input that held a key and no certificate: said as such if no certificate is found at all.
+        var keyOnly = certificateSource is not null && bag.CertificatesSeen == certificatesBefore && bag.KeysSeen > keysBefore ? certificateSource : null;
+        return Complete(bag, keySource, options.CertificateThumbprint, keyOnly);
+    }
+
+    /// <summary>
+    /// Loads with the passphrase as given; when that is refused as incorrect and the passphrase has surrounding
+    /// whitespace (a secret file written with <c>echo</c> ends in a newline), loads once more with it trimmed, and marks
+    /// the key material so the credential warns once. A trimmed passphrase that fails as well gives the first refusal.
+    /// </summary>
+    private static KeyMaterial WithPassphrase(string? passphrase, Func<string?, KeyMaterial> load)
+    {
+        try
+        {
+            return load(passphrase);
+        }
+        catch (CertificateCredentialException first) when (first.Failure == CertificateCredentialFailure.PassphraseIncorrect &&
+                                                            passphrase is not null && passphrase.Trim().Length != passphrase.Length)
+        {
+            KeyMaterial trimmed;
+            try
+            {
+                trimmed = load(passphrase.Trim());
+            }
+            catch (CertificateCredentialException e) when (e.Failure == CertificateCredentialFailure.PassphraseIncorrect)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+                throw;
+            }
+
+            trimmed.PassphraseTrimmed = true;
+            return trimmed;
+        }
     }
 
     /// <summary>
@@ -36,21 +74,27 @@ internal static class KeyMaterialLoader
     public static KeyMaterial FromText(string text, string? passphrase, KeySource source)
     {
         ArgumentNullException.ThrowIfNull(text);
-        using var bag = new KeyBag();
-        KeyInputReader.ReadText(text, source, passphrase, bag);
-        return Complete(bag, source, thumbprintText: null);
+        return WithPassphrase(passphrase, p =>
+        {
+            using var bag = new KeyBag();
+            KeyInputReader.ReadText(text, source, p, bag);
+            return Complete(bag, source, thumbprintText: null);
+        });
     }
 
     /// <summary>Key material from bytes given in code (<see cref="ClientCertificate.FromPkcs12"/>): PKCS#12 as read from a file, or its base64 text.</summary>
     public static KeyMaterial FromBytes(byte[] bytes, string? password, KeySource source)
     {
-        using var bag = new KeyBag();
-        KeyInputReader.ReadBytes(bytes, source, password, bag);
-        return Complete(bag, source, thumbprintText: null);
+        return WithPassphrase(password, p =>
+        {
+            using var bag = new KeyBag();
+            KeyInputReader.ReadBytes(bytes, source, p, bag);
+            return Complete(bag, source, thumbprintText: null);
+        });
     }
 
     /// <summary>Exactly one key of 2048 bits or more that signs, its certificate (by public key) and chain, and the thumbprint.</summary>
-    private static KeyMaterial Complete(KeyBag bag, KeySource keySource, string? thumbprintText)
+    private static KeyMaterial Complete(KeyBag bag, KeySource keySource, string? thumbprintText, KeySource? keyOnlyCertificateInput = null)
     {
         if (bag.Keys.Count == 0)
         {
@@ -96,6 +140,7 @@ internal static class KeyMaterialLoader
             // Options may name the certificate by thumbprint alone; text or bytes given in code have nowhere else to say it.
             thumbprint = given ?? throw (keySource == KeySource.FromPem || keySource == KeySource.FromPkcs12
                 ? KeyErrors.CertificateMissing(keySource)
+                : keyOnlyCertificateInput is not null ? KeyErrors.KeyInsteadOfCertificate(keyOnlyCertificateInput)
                 : KeyErrors.ThumbprintMissing());
         }
 
@@ -104,7 +149,7 @@ internal static class KeyMaterialLoader
     }
 
     private static KeySource? Read(string? text, string? path, string option, KeySource textSource, Func<string, KeySource> fileSource,
-                                   string? passphrase, KeyBag bag)
+                                   string? passphrase, KeyBag bag, string? contentRoot)
     {
         var hasText = !string.IsNullOrWhiteSpace(text);
         var hasPath = !string.IsNullOrWhiteSpace(path);
@@ -122,7 +167,7 @@ internal static class KeyMaterialLoader
         if (hasPath)
         {
             var source = fileSource(path!.Trim());
-            KeyInputReader.ReadFile(path.Trim(), source, option + "Path", passphrase, bag);
+            KeyInputReader.ReadFile(path.Trim(), source, option + "Path", passphrase, bag, contentRoot);
             return source;
         }
 

@@ -37,6 +37,4 @@ internal static class AadstsHints
                   .Replace("{tenant}", tenant, StringComparison.Ordinal)
                   .Replace("{thumbprint}", thumbprint, StringComparison.Ordinal)
             : null;
-
-    public static bool IsKnown(int code) => Hints.ContainsKey(code);
 }

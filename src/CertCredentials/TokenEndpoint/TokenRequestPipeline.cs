@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 using CertCredentials.Configuration;
 using CertCredentials.Diagnostics;
@@ -11,9 +10,10 @@ namespace CertCredentials.TokenEndpoint;
 
 /// <summary>
 /// Sends token requests through a Polly pipeline: a per-attempt timeout inside a bounded retry of transient failures
-/// (408, 429, 5xx, connection errors, timeouts) with exponential backoff and jitter, honouring <c>Retry-After</c> up
-/// to <see cref="CredentialSettings.MaxRetryDelay"/>. 400/401 refusals are never retried. Every attempt signs a new
-/// assertion. What finally fails is always a <see cref="TokenEndpointException"/>.
+/// (408, 429, 5xx, connection errors, timeouts) with the back-off of <see cref="RetryBackoff"/> (exponential, jitter,
+/// <c>Retry-After</c> up to <see cref="CredentialSettings.MaxRetryDelay"/>). 400/401 refusals are never retried. Every
+/// attempt signs a new assertion. What finally fails is always a <see cref="CertificateCredentialException"/> (a
+/// <see cref="TokenEndpointException"/> for the endpoint's failures), except the caller's own cancellation.
 /// </summary>
 internal sealed class TokenRequestPipeline
 {
@@ -21,10 +21,12 @@ internal sealed class TokenRequestPipeline
     private readonly ResiliencePipeline _pipeline;
     private readonly CredentialSettings _settings;
 
-    public TokenRequestPipeline(TokenRequestSender sender, CredentialSettings settings, TimeProvider timeProvider, ILogger logger)
+    public TokenRequestPipeline(TokenRequestSender sender, CredentialSettings settings, TimeProvider timeProvider, ILogger logger, Func<double>? jitter = null)
     {
         _sender = sender;
         _settings = settings;
+        var log = GuardedLogger.For(logger);
+        var random = jitter ?? RetryBackoff.RandomJitter;
         var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider };
         if (settings.MaxRetries > 0)
         {
@@ -32,17 +34,12 @@ internal sealed class TokenRequestPipeline
             {
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && IsTransient(e, args.Context.CancellationToken)),
                 MaxRetryAttempts = settings.MaxRetries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = settings.RetryDelay,
-                MaxDelay = settings.MaxRetryDelay,
-                DelayGenerator = args => ValueTask.FromResult(
-                    args.Outcome.Exception is TokenEndpointException { RetryAfter: { } retryAfter }
-                        ? (TimeSpan?)(retryAfter > settings.MaxRetryDelay ? settings.MaxRetryDelay : retryAfter)
-                        : null),
+                // The delay is always ours (RetryBackoff, shared with the cache); Polly's own is not used.
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(RetryBackoff.Delay(settings, args.AttemptNumber + 1,
+                    (args.Outcome.Exception as TokenEndpointException)?.RetryAfter, random())),
                 OnRetry = args =>
                 {
-                    CredentialLog.Retrying(logger, args.AttemptNumber + 1, settings.TokenEndpoint, Describe(args.Outcome.Exception), args.RetryDelay.TotalMilliseconds);
+                    CredentialLog.Retrying(log, args.AttemptNumber + 1, settings.Scope, settings.TenantId, settings.TokenEndpoint, Describe(args.Outcome.Exception), args.RetryDelay.TotalMilliseconds);
                     return ValueTask.CompletedTask;
                 },
             });
@@ -50,8 +47,6 @@ internal sealed class TokenRequestPipeline
 
         _pipeline = builder.AddTimeout(settings.RequestTimeout).Build();
     }
-
-    public Uri Endpoint => _sender.Endpoint;
 
     public async Task<TokenResponse> SendAsync(string? claims, CancellationToken cancellationToken)
     {
@@ -65,12 +60,12 @@ internal sealed class TokenRequestPipeline
                     try
                     {
                         var response = await state.Sender.SendAsync(state.Claims, token).ConfigureAwait(false);
-                        CredentialTelemetry.TokenRequests.Add(1, new KeyValuePair<string, object?>("outcome", "success"));
+                        CountRequest("success");
                         return response;
                     }
                     catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
                     {
-                        CredentialTelemetry.TokenRequests.Add(1, new KeyValuePair<string, object?>("outcome", "failure"));
+                        CountRequest("failure");
                         throw;
                     }
                 },
@@ -97,6 +92,26 @@ internal sealed class TokenRequestPipeline
                 "Check that this machine reaches that host (DNS, proxy, firewall); the URL comes from AuthorityHost and TenantId, or TokenEndpoint.",
                 isRetryable: true, innerException: e);
         }
+        catch (Exception e) when (e is not CertificateCredentialException && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            // Whatever else a handler of the HttpClient throws reaches callers typed, never as is.
+            throw new TokenEndpointException(CertificateCredentialFailure.TokenEndpointUnavailable,
+                $"The token request to {_settings.TokenEndpoint} failed: {Describe(e)} (see InnerException). It is not retried: the same request would fail the same way.",
+                innerException: e);
+        }
+    }
+
+    /// <summary>Counts an attempt; a listener that throws does not change the attempt's outcome.</summary>
+    private static void CountRequest(string outcome)
+    {
+        try
+        {
+            CredentialTelemetry.TokenRequests.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+        }
+        catch (Exception)
+        {
+            // Reporting never changes what callers get.
+        }
     }
 
     /// <summary>Worth another attempt: the endpoint may answer differently later. The caller's own cancellation is not.</summary>
@@ -122,6 +137,4 @@ internal sealed class TokenRequestPipeline
     };
 
     internal static string DescribeForLog(Exception exception) => Describe(exception);
-
-    internal static Activity? StartActivity() => CredentialTelemetry.ActivitySource.StartActivity("CertCredentials.AcquireToken", ActivityKind.Internal);
 }

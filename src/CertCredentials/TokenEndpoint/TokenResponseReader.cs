@@ -76,6 +76,18 @@ internal static partial class TokenResponseReader
                 statusCode: status, correlationId: fields.CorrelationId ?? context.CorrelationId);
         }
 
+        // Only bearer tokens are sent (Authorization: Bearer). A token of another type (pop) sent as Bearer would be
+        // refused by the resource at best; it is refused here, clearly. No token_type at all is taken as Bearer.
+        if (!string.IsNullOrEmpty(fields.TokenType) && !string.Equals(fields.TokenType, "Bearer", StringComparison.OrdinalIgnoreCase))
+        {
+            var type = fields.TokenType.Length <= 32 && fields.TokenType.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
+                ? $"'{fields.TokenType}'"
+                : $"of {fields.TokenType.Length} characters";
+            throw new TokenEndpointException(CertificateCredentialFailure.InvalidTokenResponse,
+                $"The token endpoint {context.Endpoint} issued a token of type {type}, not Bearer. This library sends tokens as 'Authorization: Bearer' only, and a token of another type (a proof-of-possession 'pop' token must be bound to each request) would be refused by the resource. Request bearer tokens: check TokenEndpoint and the request's parameters.",
+                statusCode: status, correlationId: fields.CorrelationId ?? context.CorrelationId);
+        }
+
         // A positive expires_in is trusted, however short: tokens that live seconds are real. Only an absurd one is
         // capped. Zero, negative or missing: the token's own exp if it is a JWT, else a cautious guess (or an error).
         string? clamped = null;

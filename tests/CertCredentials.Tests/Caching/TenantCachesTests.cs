@@ -237,8 +237,9 @@ public sealed class TenantCachesTests : IAsyncLifetime
 
         foreach (var tenant in new[] { Contoso, Fabrikam })
         {
-            await FluentActions.Awaiting(() => caches.GetAsync(tenant, TestOptions.Scope, CancellationToken.None).AsTask())
-                .Should().ThrowAsync<InvalidOperationException>("accepted, then sent to the acquire function of this test");
+            (await FluentActions.Awaiting(() => caches.GetAsync(tenant, TestOptions.Scope, CancellationToken.None).AsTask())
+                .Should().ThrowAsync<TokenEndpointException>("accepted, then sent to the acquire function of this test"))
+                .Which.InnerException.Should().BeOfType<InvalidOperationException>();
         }
 
         var refused = caches.GetAsync("12345678-1234-4234-8234-123456789012", TestOptions.Scope, CancellationToken.None);

@@ -23,7 +23,7 @@ public sealed class TokenCacheFailureTests : IDisposable
 
     public TokenCacheFailureTests()
     {
-        _cache = new TokenCache(AcquireAsync, Settings, _time, NullLogger.Instance);
+        _cache = new TokenCache(AcquireAsync, Settings, _time, NullLogger.Instance, jitter: () => 0); // the nominal back-off; jitter has its own tests
     }
 
     private static CredentialSettings Settings { get; } = CredentialSettings.From(TestOptions.Rsa2048()) with

@@ -32,7 +32,7 @@ public sealed class TokenCacheObservabilityTests : IDisposable
     public TokenCacheObservabilityTests()
     {
         var settings = CredentialSettings.From(TestOptions.Rsa2048(o => o.Scope = Scope)) with { RetryDelay = TimeSpan.FromSeconds(1), MaxRetryDelay = TimeSpan.FromSeconds(10) };
-        _cache = new TokenCache((_, _) => _script.TryDequeue(out var next) ? next() : throw new InvalidOperationException("no scripted answer"), settings, _time, _logs.Logger());
+        _cache = new TokenCache((_, _) => _script.TryDequeue(out var next) ? next() : throw new InvalidOperationException("no scripted answer"), settings, _time, _logs.Logger(), jitter: () => 0);
 
         _meters.InstrumentPublished = (instrument, listener) =>
         {
@@ -86,7 +86,18 @@ public sealed class TokenCacheObservabilityTests : IDisposable
 
     private void Fail(Exception exception) => _script.Enqueue(() => Task.FromException<TokenResponse>(exception));
 
-    private async Task<AccessToken> GetAsync() => await _cache.GetAsync(CancellationToken.None).AsTask().WaitAsync(Wait);
+    /// <summary>A call, then the wait until its acquisition (if any) has also reported: reporting follows the answer.</summary>
+    private async Task<AccessToken> GetAsync()
+    {
+        try
+        {
+            return await _cache.GetAsync(CancellationToken.None).AsTask().WaitAsync(Wait);
+        }
+        finally
+        {
+            await Eventually.TrueAsync(() => !_cache.IsAcquiring, "the acquisition has reported");
+        }
+    }
 
     private static object? Value(LogCapture.Entry entry, string name) => entry.Values.Single(v => v.Key == name).Value;
 
@@ -176,12 +187,12 @@ public sealed class TokenCacheObservabilityTests : IDisposable
     }
 
     [Fact]
-    public async Task An_unexpected_exception_is_counted_by_its_type_and_logged_as_endpoint_unavailable()
+    public async Task An_unexpected_exception_reaches_callers_typed_and_is_counted_and_logged_as_endpoint_unavailable()
     {
         Fail(new HttpRequestException("connection refused"));
-        await FluentActions.Awaiting(GetAsync).Should().ThrowAsync<HttpRequestException>();
+        (await FluentActions.Awaiting(GetAsync).Should().ThrowAsync<TokenEndpointException>()).Which.InnerException.Should().BeOfType<HttpRequestException>();
         var counted = Measured("certcredentials.token.failures").Should().ContainSingle().Subject;
-        counted.Tags["failure"].Should().Be(nameof(HttpRequestException));
+        counted.Tags["failure"].Should().Be(nameof(CertificateCredentialFailure.TokenEndpointUnavailable));
         counted.Tags["error.code"].Should().BeNull();
         Value(_logs.WithId(1106).Single(), "Failure").Should().Be(CertificateCredentialFailure.TokenEndpointUnavailable);
     }
@@ -208,6 +219,7 @@ public sealed class TokenCacheObservabilityTests : IDisposable
         await GetAsync();
         Fail(new TokenEndpointException(CertificateCredentialFailure.TokenEndpointUnavailable, "503", statusCode: 503, isRetryable: true));
         await FluentActions.Awaiting(() => _cache.RefreshAsync(null, CancellationToken.None)).Should().ThrowAsync<TokenEndpointException>();
+        await Eventually.TrueAsync(() => !_cache.IsAcquiring, "the acquisition has reported");
         _logs.WithId(1106).Should().ContainSingle();
         _logs.WithId(1104).Should().BeEmpty("it was not a background refresh");
     }

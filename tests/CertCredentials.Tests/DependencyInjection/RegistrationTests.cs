@@ -144,11 +144,95 @@ public sealed class RegistrationTests
         using var host = builder.Build();
 
         var e = await FluentActions.Awaiting(() => host.StartAsync()).Should().ThrowAsync<OptionsValidationException>();
-        e.Which.Failures.Should().HaveCount(4);
-        e.Which.Failures.Should().Contain(f => f.Contains("AADSTS9001023", StringComparison.Ordinal))
-            .And.Contain(f => f.Contains("ClientId is empty", StringComparison.Ordinal))
-            .And.Contain(f => f.Contains("Use https://graph.microsoft.com/.default", StringComparison.Ordinal))
-            .And.Contain(f => f.Contains("/no/such/key.pem", StringComparison.Ordinal));
+
+        // One failure, one problem per line (several failures would be joined with "; " in the message).
+        var lines = e.Which.Message.Split('\n');
+        lines.Should().HaveCount(5);
+        lines[0].Should().Be("The certificate credential options have 4 problems:");
+        lines[1].Should().StartWith("1. ").And.Contain("AADSTS9001023");
+        lines[2].Should().StartWith("2. ClientId is empty");
+        lines[3].Should().StartWith("3. ").And.Contain("Use https://graph.microsoft.com/.default");
+        lines[4].Should().StartWith("4. ").And.Contain("/no/such/key.pem");
+        e.Which.Message.Should().NotContain("; ");
+    }
+
+    [Fact]
+    public async Task The_readme_validation_example_is_the_real_message()
+    {
+        var readme = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "README.md")).ReplaceLineEndings("\n");
+        const string Intro = "every problem is reported at once:\n\n```\n";
+        var start = readme.IndexOf(Intro, StringComparison.Ordinal);
+        start.Should().BePositive("the README shows the validation message after \"every problem is reported at once:\"");
+        start += Intro.Length;
+        var shown = readme[start..readme.IndexOf("\n```", start, StringComparison.Ordinal)];
+
+        using var root = new TempFolder();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = root.Path });
+        builder.Services.AddCertificateClientCredential(o =>
+        {
+            o.TenantId = "common";
+            o.ClientId = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+            o.Scope = "https://graph.microsoft.com";
+            o.PrivateKeyPath = "keys/app.pem";
+        });
+        using var host = builder.Build();
+        var e = await FluentActions.Awaiting(() => host.StartAsync()).Should().ThrowAsync<OptionsValidationException>();
+
+        // The README's app has its content root in /app.
+        var real = $"{typeof(OptionsValidationException).FullName}: {e.Which.Message}".Replace(root.Path, "/app", StringComparison.Ordinal);
+        real.Should().Be(shown);
+    }
+
+    [Fact]
+    public async Task Relative_key_paths_resolve_against_the_content_root_not_the_current_directory()
+    {
+        using var root = new TempFolder();
+        Directory.CreateDirectory(root.File("keys"));
+        File.Copy(Fixture.Path("rsa2048.pkcs8.pem"), root.File("keys/app.pem"));
+        File.Copy(Fixture.Path("rsa2048.crt.pem"), root.File("keys/app.crt"));
+        Environment.CurrentDirectory.Should().NotBe(root.Path);
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = root.Path });
+        builder.Services.AddCertificateClientCredential(o => LocalResource.Copy(TestOptions.Rsa2048(x => { x.PrivateKeyPath = "keys/app.pem"; x.CertificatePath = "keys/app.crt"; x.CertificateReloadInterval = TimeSpan.Zero; }), o));
+        using var host = builder.Build();
+        await host.StartAsync();
+        host.Services.GetRequiredService<CertificateClientCredential>().CertificateSubject.Should().NotBeNull();
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_missing_relative_key_file_names_the_content_root()
+    {
+        using var root = new TempFolder();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = root.Path });
+        builder.Services.AddCertificateClientCredential(o => LocalResource.Copy(TestOptions.Rsa2048(x => x.PrivateKeyPath = "keys/app.pem"), o));
+        using var host = builder.Build();
+
+        var e = await FluentActions.Awaiting(() => host.StartAsync()).Should().ThrowAsync<OptionsValidationException>();
+        e.Which.Message.Should().Be($"The file '{root.File("keys/app.pem")}' given in PrivateKeyPath does not exist (a relative PrivateKeyPath is resolved against the content root '{root.Path}', IHostEnvironment.ContentRootPath, as appsettings.json is). Check the path, or give an absolute one.");
+    }
+
+    [Fact]
+    public async Task A_handler_naming_no_registered_credential_fails_the_host_at_start()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddCertificateClientCredential("orders", o => LocalResource.Copy(TestOptions.Rsa2048(), o));
+        builder.Services.AddHttpClient("orders-api").AddCertificateClientCredentialHandler("orderz");
+        using var host = builder.Build();
+
+        var e = await FluentActions.Awaiting(() => host.StartAsync()).Should().ThrowAsync<OptionsValidationException>();
+        e.Which.Message.Should().Be("The HttpClient 'orders-api' (AddCertificateClientCredentialHandler) uses the certificate credential 'orderz', which is not registered: the registered ones are 'orders'. Use one of those names, or register it with services.AddCertificateClientCredential(\"orderz\", ...).");
+    }
+
+    [Fact]
+    public async Task A_handler_naming_a_registered_credential_starts()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddHttpClient("orders-api").AddCertificateClientCredentialHandler("orders");
+        builder.Services.AddCertificateClientCredential("orders", o => LocalResource.Copy(TestOptions.Rsa2048(), o));
+        using var host = builder.Build();
+        await host.StartAsync();
+        await host.StopAsync();
     }
 
     [Fact]

@@ -21,6 +21,7 @@ public sealed class ObservabilityTests
 
         var token = await credential.GetTokenAsync();
         await credential.GetTokenAsync();
+        await Eventually.TrueAsync(() => !credential.IsAcquiring, "the acquisition has reported (after answering)");
 
         logs.WithId(1000).Should().ContainSingle().Which.Message.Should().Contain("RSA-2048").And.Contain("x5t#S256=");
         logs.WithId(1105).Should().ContainSingle().Which.Message.Should().Contain("HTTP 503");
@@ -41,6 +42,7 @@ public sealed class ObservabilityTests
         var logs = new LogCapture();
         var credential = entra.Credential(o => o.ClientId = "99999999-9999-9999-9999-999999999999", logger: logs.Logger());
         await FluentActions.Awaiting(() => credential.GetTokenAsync().AsTask()).Should().ThrowAsync<TokenEndpointException>();
+        await Eventually.TrueAsync(() => !credential.IsAcquiring, "the acquisition has reported (after answering)");
 
         var failed = logs.WithId(1106).Should().ContainSingle().Subject;
         failed.Level.Should().Be(LogLevel.Error);

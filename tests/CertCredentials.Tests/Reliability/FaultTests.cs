@@ -32,6 +32,7 @@ public sealed class FaultTests : IAsyncLifetime
         var credential = _entra.Credential(logger: logs.Logger());
 
         var token = await credential.GetTokenAsync();
+        await Eventually.TrueAsync(() => !credential.IsAcquiring, "the acquisition has reported (after answering)");
 
         token.ExpiresOn.Should().Be(_time.GetUtcNow().AddSeconds(usedSeconds));
         logs.WithId(1107).Should().ContainSingle("a replaced lifetime is logged");
@@ -46,7 +47,9 @@ public sealed class FaultTests : IAsyncLifetime
     {
         _entra.Service.EnqueueFault(new TokenFault { StatusCode = 200, ContentType = "application/json", Body = Success(expiresIn) });
         var logs = new LogCapture();
-        var token = await _entra.Credential(logger: logs.Logger()).GetTokenAsync();
+        var credential = _entra.Credential(logger: logs.Logger());
+        var token = await credential.GetTokenAsync();
+        await Eventually.TrueAsync(() => !credential.IsAcquiring, "the acquisition has reported (after answering)");
         token.ExpiresOn.Should().Be(_time.GetUtcNow().AddSeconds(5), "a token that lives seconds must not be believed to live longer");
         logs.WithId(1107).Should().BeEmpty();
     }

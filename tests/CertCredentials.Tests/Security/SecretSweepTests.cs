@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using CertCredentials.Testing;
 using CertCredentials.Tests.Infrastructure;
@@ -158,6 +159,11 @@ public sealed class SecretSweepTests
             tokens.AddRange(entra.Service.Requests.Where(r => r.Form.ContainsKey("client_assertion")).Select(r => r.Form["client_assertion"]));
         }
 
+        // 4. Keys and passphrases pasted into every option (the easy mistake: CertCredentials__PrivateKeyPath set to the
+        // secret's value): the credential's refusal, the options' ToString(), the validation messages, and a host
+        // bound to configuration that fails to start, with its "Hosting failed to start" log.
+        await SweepPastedSecretsAsync(keyFiles);
+
         // Every public type that has instances is covered: a new one must be added here.
         var assembly = typeof(CertificateClientCredential).Assembly;
         var instantiable = assembly.GetExportedTypes().Where(t => !t.IsEnum && !(t.IsAbstract && t.IsSealed) && !t.IsInterface).ToList();
@@ -174,6 +180,100 @@ public sealed class SecretSweepTests
         foreach (var text in _texts)
         {
             SecretScan.AssertClean(text, secrets);
+        }
+    }
+
+    /// <summary>Every string or URL option of <see cref="CertificateClientCredentialOptions"/>: a new one is swept without a change here.</summary>
+    private static IEnumerable<System.Reflection.PropertyInfo> TextOptions() =>
+        typeof(CertificateClientCredentialOptions).GetProperties()
+            .Where(p => p.CanWrite && (p.PropertyType == typeof(string) || p.PropertyType == typeof(Uri)));
+
+    private async Task SweepPastedSecretsAsync(IEnumerable<string> keyFiles)
+    {
+        var pasted = keyFiles.Where(f => !f.EndsWith(".pfx", StringComparison.Ordinal) && !f.EndsWith(".der", StringComparison.Ordinal))
+            .Select(File.ReadAllText).Where(t => t.Contains("PRIVATE KEY", StringComparison.Ordinal) || t.Length > 1000 && !t.Contains("CERTIFICATE", StringComparison.Ordinal))
+            .Concat([Fixture.Passphrase, WrongPassphrase, Fixture.Passphrase + "\n", " " + WrongPassphrase + " "])
+            .ToList();
+        pasted.Count.Should().BeGreaterThan(20);
+
+        var options = TextOptions().ToList();
+        options.Select(p => p.Name).Should().Contain(["TenantId", "ClientId", "Scope", "PrivateKeyPath", "CertificatePath", "CertificateThumbprint", "AuthorityHost", "TokenEndpoint", "SigningAlgorithm"]);
+        foreach (var secret in pasted)
+        {
+            foreach (var option in options)
+            {
+                var configured = TestOptions.Rsa2048(o => Paste(o, option, secret));
+                _texts.Add(configured.ToString());
+                _texts.AddRange(global::CertCredentials.Configuration.CredentialOptionsValidator.Validate(configured));
+                Try(o => Paste(o, option, secret));
+            }
+        }
+
+        // The host binds the same mistakes from configuration (environment variables, appsettings.json) and refuses to
+        // start: its exception and its logs are swept. A few key forms suffice here; the loop above covers every one.
+        string[] hostSecrets = [Fixture.Text("rsa2048.pkcs8.pem"), Fixture.Text("rsa2048.pkcs8.escaped.txt"), Fixture.Text("rsa2048.pfx.b64.txt"), Fixture.Passphrase, WrongPassphrase];
+        foreach (var secret in hostSecrets)
+        {
+            foreach (var option in options)
+            {
+                var values = new Dictionary<string, string?>
+                {
+                    ["CertCredentials:TenantId"] = TestOptions.TenantId,
+                    ["CertCredentials:ClientId"] = TestOptions.ClientId,
+                    ["CertCredentials:Scope"] = TestOptions.Scope,
+                    ["CertCredentials:PrivateKeyPath"] = Fixture.Path("rsa2048.pkcs8.pem"),
+                    ["CertCredentials:CertificatePath"] = Fixture.Path("rsa2048.crt.pem"),
+                };
+                values[$"CertCredentials:{option.Name}"] = secret;
+                if (option.Name is "PrivateKey" or "Certificate")
+                {
+                    values[$"CertCredentials:{option.Name}Path"] = null;
+                }
+
+                var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new Microsoft.Extensions.Hosting.HostApplicationBuilderSettings());
+                builder.Configuration.AddInMemoryCollection(values);
+                builder.Logging.AddProvider(_logs).SetMinimumLevel(LogLevel.Trace);
+                builder.Services.AddCertificateClientCredential(builder.Configuration.GetSection("CertCredentials"));
+                try
+                {
+                    using var host = builder.Build();
+                    try
+                    {
+                        await host.StartAsync();
+                        _texts.Add(host.Services.GetRequiredService<CertificateClientCredential>().ToString());
+                        await host.StopAsync();
+                    }
+                    catch (Exception e) when (e is Microsoft.Extensions.Options.OptionsValidationException or CertificateCredentialException or InvalidOperationException)
+                    {
+                        _texts.Add(e.ToString());
+                    }
+                }
+                catch (InvalidOperationException e)
+                {
+                    // A value the binder cannot convert (a URL option).
+                    _texts.Add(e.ToString());
+                }
+            }
+        }
+
+        _logs.Entries.Should().Contain(e => e.Message.Contains("Hosting failed to start", StringComparison.Ordinal), "the host's own failure log is swept");
+    }
+
+    private static void Paste(CertificateClientCredentialOptions options, System.Reflection.PropertyInfo option, string secret)
+    {
+        if (option.PropertyType == typeof(Uri))
+        {
+            // As the configuration binder makes it (UriTypeConverter: relative or absolute).
+            option.SetValue(options, Uri.TryCreate(secret, UriKind.RelativeOrAbsolute, out var uri) ? uri : null);
+        }
+        else
+        {
+            option.SetValue(options, secret);
+        }
+
+        if (option.Name is "PrivateKey" or "Certificate")
+        {
+            typeof(CertificateClientCredentialOptions).GetProperty(option.Name + "Path")!.SetValue(options, null);
         }
     }
 

@@ -169,4 +169,24 @@ public sealed class TokenErrorTests : IAsyncLifetime
         e.Message.Should().Contain("no expires_in");
         e.Message.Should().NotContain("\"abc\"");
     }
+
+    [Theory]
+    [InlineData("pop")]
+    [InlineData("PoP")]
+    [InlineData("mac")]
+    public async Task A_token_of_another_type_than_bearer_is_refused_not_sent_as_bearer(string type)
+    {
+        _entra.Service.EnqueueFault(new TokenFault { StatusCode = 200, ContentType = "application/json", Body = "{\"token_type\":\"" + type + "\",\"expires_in\":3599,\"access_token\":\"secret-pop-token\"}" });
+        var e = await Fails(_entra.Credential(o => o.MaxRetries = 0), CertificateCredentialFailure.InvalidTokenResponse);
+        e.Message.Should().Contain($"type '{type}', not Bearer").And.NotContain("secret-pop-token");
+    }
+
+    [Fact]
+    public async Task A_token_without_a_type_or_with_bearer_in_any_case_is_taken()
+    {
+        _entra.Service.EnqueueFault(new TokenFault { StatusCode = 200, ContentType = "application/json", Body = "{\"token_type\":\"bearer\",\"expires_in\":3599,\"access_token\":\"a\"}" });
+        (await _entra.Credential().GetTokenAsync()).Token.Should().Be("a");
+        _entra.Service.EnqueueFault(new TokenFault { StatusCode = 200, ContentType = "application/json", Body = "{\"expires_in\":3599,\"access_token\":\"b\"}" });
+        (await _entra.Credential().GetTokenAsync()).Token.Should().Be("b");
+    }
 }

@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace CertCredentials.Azure.Tests.Infrastructure;
+
+/// <summary>A logger provider that keeps every entry at every level, for asserting events and scanning for secrets.</summary>
+internal sealed class LogCapture : ILoggerProvider
+{
+    private readonly ConcurrentQueue<Entry> _entries = new();
+
+    public IReadOnlyList<Entry> Entries => [.. _entries];
+
+    public ILogger CreateLogger(string categoryName) => new CapturingLogger(categoryName, this);
+
+    public ILogger<T> For<T>() => new Logger<T>(new LoggerFactoryOverCapture(this));
+
+    public ILoggerFactory Factory() => new LoggerFactoryOverCapture(this);
+
+    public ILogger Logger(string category = "CertCredentials") => CreateLogger(category);
+
+    public IEnumerable<Entry> WithId(int id) => Entries.Where(e => e.EventId.Id == id);
+
+    /// <summary>Every message and every structured value, as one text to scan.</summary>
+    public string AllText() => string.Join("\n", Entries.Select(e => e.Message + " | " + string.Join(" | ", e.Values.Select(v => v.Value?.ToString())) + " | " + e.Exception));
+
+    public void Dispose()
+    {
+    }
+
+    internal sealed record Entry(string Category, LogLevel Level, EventId EventId, string Message, IReadOnlyList<KeyValuePair<string, object?>> Values, Exception? Exception)
+    {
+        public DateTimeOffset At { get; } = DateTimeOffset.UtcNow;
+    }
+
+    private sealed class CapturingLogger(string category, LogCapture owner) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var values = state as IReadOnlyList<KeyValuePair<string, object?>> ?? [];
+            owner._entries.Enqueue(new Entry(category, logLevel, eventId, formatter(state, exception), [.. values], exception));
+        }
+    }
+
+    private sealed class LoggerFactoryOverCapture(LogCapture owner) : ILoggerFactory
+    {
+        public void AddProvider(ILoggerProvider provider)
+        {
+        }
+
+        public ILogger CreateLogger(string categoryName) => owner.CreateLogger(categoryName);
+
+        public void Dispose()
+        {
+        }
+    }
+}
