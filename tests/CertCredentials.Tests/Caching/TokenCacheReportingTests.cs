@@ -5,6 +5,7 @@ using CertCredentials.Configuration;
 using CertCredentials.Tests.Infrastructure;
 using CertCredentials.TokenEndpoint;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CertCredentials.Tests.Caching;
 
@@ -16,7 +17,7 @@ namespace CertCredentials.Tests.Caching;
 public sealed class TokenCacheReportingTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    private readonly FakeTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(TestClock.Start);
 
     private static CredentialSettings Settings { get; } = CredentialSettings.From(TestOptions.Rsa2048()) with
     {
