@@ -1,4 +1,5 @@
 using Azure.Core;
+using CertCredentials.Azure.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -17,7 +18,11 @@ public static class CertificateClientCredentialAzureServiceCollectionExtensions
     public static IServiceCollection AddCertificateClientCredentialTokenCredential(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.TryAddSingleton<TokenCredential>(sp => sp.GetRequiredService<CertificateClientCredential>().AsTokenCredential());
+        services.TryAddSingleton<TokenCredential>(sp =>
+        {
+            VaultCredentialGuard.Check(Microsoft.Extensions.Options.Options.DefaultName);
+            return sp.GetRequiredService<CertificateClientCredential>().AsTokenCredential();
+        });
         return services;
     }
 
@@ -29,7 +34,11 @@ public static class CertificateClientCredentialAzureServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrEmpty(name);
-        services.TryAddKeyedSingleton<TokenCredential>(name, (sp, _) => sp.GetRequiredKeyedService<CertificateClientCredential>(name).AsTokenCredential());
+        services.TryAddKeyedSingleton<TokenCredential>(name, (sp, _) =>
+        {
+            VaultCredentialGuard.Check(name);
+            return sp.GetRequiredKeyedService<CertificateClientCredential>(name).AsTokenCredential();
+        });
         return services;
     }
 }
