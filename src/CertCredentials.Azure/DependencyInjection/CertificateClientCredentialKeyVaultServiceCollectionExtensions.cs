@@ -13,6 +13,7 @@ public static class CertificateClientCredentialKeyVaultServiceCollectionExtensio
     /// Without it, the container's only <see cref="global::Azure.Core.TokenCredential"/> is the vault credential (unless it is the certificate credential's own).
     /// </summary>
     public const string VaultCredentialServiceKey = "CertCredentials.KeyVault";
+#pragma warning disable RS0026 // Both overloads ship together (as the core's Add* pairs do): no existing call can bind differently.
 
     /// <summary>
     /// When the default credential's section (the one given to <c>AddCertificateClientCredential</c>, e.g.
@@ -37,6 +38,7 @@ public static class CertificateClientCredentialKeyVaultServiceCollectionExtensio
     /// <param name="configure">Further source settings (transport, retries) beside the configured ones.</param>
     public static IServiceCollection AddCertificateClientCredentialKeyVault(this IServiceCollection services, string name, IConfiguration configuration,
                                                                             Action<KeyVaultCertificateSourceOptions>? configure = null)
+#pragma warning restore RS0026
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(name);
