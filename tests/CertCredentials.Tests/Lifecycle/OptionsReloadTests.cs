@@ -92,7 +92,8 @@ public sealed class OptionsReloadTests : IAsyncLifetime
 
         WriteSettings(_folder.File("second.pem"));
 
-        await Eventually.TrueAsync(() => credential.Thumbprint.Equals(_second.Thumbprint), "the options change reaches the credential");
+        // The switch is visible (the swap) just before it is logged: wait for both.
+        await Eventually.TrueAsync(() => credential.Thumbprint.Equals(_second.Thumbprint) && _logs.WithId(1300).Any(), "the options change reaches the credential");
         Credential.Should().BeSameAs(credential, "same object, new key");
         await credential.RefreshTokenAsync();
         (await CallAsync()).Should().Be(HttpStatusCode.OK);
