@@ -1,4 +1,6 @@
+using System.Net;
 using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Azure.Core.Pipeline;
 using Azure.Identity;
@@ -19,7 +21,11 @@ internal static class Clients
     public static HttpClient ForLoopback(X509Certificate2? httpsCertificate) =>
         new(LoopbackHandler(httpsCertificate)) { Timeout = TimeSpan.FromSeconds(60) };
 
-    /// <summary>The handler of <see cref="ForLoopback"/>.</summary>
+    /// <summary>
+    /// The handler of <see cref="ForLoopback"/>. It connects to 127.0.0.1 whatever the host: MSAL under
+    /// Identity.Web (which cannot turn instance discovery off) asks https://login.microsoftonline.com:{port}/common/discovery/instance
+    /// for an authority it does not know, and that request must reach the loopback service, never leave the machine.
+    /// </summary>
     public static SocketsHttpHandler LoopbackHandler(X509Certificate2? httpsCertificate)
     {
         var handler = new SocketsHttpHandler
@@ -27,6 +33,7 @@ internal static class Clients
             AllowAutoRedirect = false,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             ConnectTimeout = TimeSpan.FromSeconds(15),
+            ConnectCallback = ConnectToLoopbackAsync,
         };
         if (httpsCertificate is not null)
         {
@@ -39,6 +46,21 @@ internal static class Clients
         }
 
         return handler;
+    }
+
+    private static async ValueTask<Stream> ConnectToLoopbackAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, context.DnsEndPoint.Port), cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     /// <summary>CertCredentials for a tenant and scope; the endpoint is {authorityHost}/{tenant}/oauth2/v2.0/token.</summary>

@@ -7,15 +7,17 @@ using CertCredentials.DependencyInjection;
 using CertCredentials.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Identity.Client;
+using Microsoft.Identity.Web;
 using AzureTokenRequestContext = Azure.Core.TokenRequestContext;
 
 namespace CertCredentials.Benchmarks.Micro;
 
 /// <summary>
-/// A GET through an HttpClient from IHttpClientFactory. Baseline: the same client with a fixed
-/// <c>Authorization</c> header (DefaultRequestHeaders), the least any bearer scheme can cost. CertCredentials:
-/// <c>AddCertificateClientCredentialHandler()</c>. The anchors have no handler of their own, so they get the one
-/// everybody writes: a DelegatingHandler that asks MSAL (or Azure.Identity) for the token on every request.
+/// A GET through an HttpClient from IHttpClientFactory. Baseline: a client from the same factory with a fixed
+/// <c>Authorization</c> header (DefaultRequestHeaders) and no handler of any library, the least any bearer scheme can
+/// cost. CertCredentials: <c>AddCertificateClientCredentialHandler()</c>. Identity.Web: its own handler,
+/// <c>AddMicrosoftIdentityMessageHandler</c> with <c>RequestAppToken</c>. MSAL and Azure.Identity have no handler of
+/// their own, so they get the one everybody writes: a DelegatingHandler that asks for the token on every request.
 /// Two APIs: the real loopback protected API (Kestrel on http://127.0.0.1, which validates every token) and an
 /// in-process handler that answers 200 at once, where only the client side is left and any overhead shows.
 /// </summary>
@@ -32,6 +34,7 @@ public class AuthorizedHttpClientBenchmarks
     private HttpClient _ours = null!;
     private HttpClient _msal = null!;
     private HttpClient _azure = null!;
+    private HttpClient _identityWeb = null!;
     private Uri _hello = null!;
 
     /// <summary>Where the request goes.</summary>
@@ -69,6 +72,12 @@ public class AuthorizedHttpClientBenchmarks
             (await msalApp.AcquireTokenForClient(Scopes).ExecuteAsync(ct)).AccessToken));
         services.AddHttpClient("azure").ConfigurePrimaryHttpMessageHandler(Primary).AddHttpMessageHandler(() => new TokenPerRequestHandler(async ct =>
             (await azureCredential.GetTokenAsync(new AzureTokenRequestContext(Scopes), ct)).Token));
+        services.AddIdentityWeb(_endpoint.AuthorityHost, () => Clients.LoopbackHandler(_endpoint.HttpsCertificate));
+        services.AddHttpClient("identityweb").ConfigurePrimaryHttpMessageHandler(Primary).AddMicrosoftIdentityMessageHandler(o =>
+        {
+            o.Scopes.Add(Identities.Scope);
+            o.RequestAppToken = true;
+        });
         _services = services.BuildServiceProvider();
 
         var factory = _services.GetRequiredService<IHttpClientFactory>();
@@ -79,6 +88,7 @@ public class AuthorizedHttpClientBenchmarks
         _ours = factory.CreateClient("ours");
         _msal = factory.CreateClient("msal");
         _azure = factory.CreateClient("azure");
+        _identityWeb = factory.CreateClient("identityweb");
 
         // Every client must be accepted by the API (the loopback one validates the token), twice (the second from cache).
         var before = _endpoint.TokenRequestCount;
@@ -88,9 +98,10 @@ public class AuthorizedHttpClientBenchmarks
             Check.That(CertCredentials().GetAwaiter().GetResult() == HttpStatusCode.OK, "CertCredentials handler refused");
             Check.That(Msal().GetAwaiter().GetResult() == HttpStatusCode.OK, "MSAL handler refused");
             Check.That(AzureIdentity().GetAwaiter().GetResult() == HttpStatusCode.OK, "Azure.Identity handler refused");
+            Check.That(IdentityWebHandler().GetAwaiter().GetResult() == HttpStatusCode.OK, "Identity.Web handler refused");
         }
 
-        Check.That(_endpoint.TokenRequestCount - before == 2, $"authorized HttpClient setup: {_endpoint.TokenRequestCount - before} token requests after the first token (MSAL and Azure.Identity one each expected)");
+        Check.That(_endpoint.TokenRequestCount - before == 3, $"authorized HttpClient setup: {_endpoint.TokenRequestCount - before} token requests after the first token (MSAL, Azure.Identity and Identity.Web one each expected)");
     }
 
     [GlobalCleanup]
@@ -101,7 +112,7 @@ public class AuthorizedHttpClientBenchmarks
         _endpoint.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
-    [Benchmark(Baseline = true, Description = "fixed Authorization header")]
+    [Benchmark(Baseline = true, Description = "fixed header, same factory (no library)")]
     public Task<HttpStatusCode> FixedHeader() => GetAsync(_fixed);
 
     [Benchmark(Description = "CertCredentials AddCertificateClientCredentialHandler")]
@@ -112,6 +123,9 @@ public class AuthorizedHttpClientBenchmarks
 
     [Benchmark(Description = "Azure.Identity in a DelegatingHandler")]
     public Task<HttpStatusCode> AzureIdentity() => GetAsync(_azure);
+
+    [Benchmark(Description = "Identity.Web AddMicrosoftIdentityMessageHandler")]
+    public Task<HttpStatusCode> IdentityWebHandler() => GetAsync(_identityWeb);
 
     private async Task<HttpStatusCode> GetAsync(HttpClient client)
     {

@@ -6,6 +6,8 @@ using System.Text.Json;
 using Azure.Identity;
 using BenchmarkDotNet.Attributes;
 using CertCredentials.Benchmarks.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Identity.Abstractions;
 using Microsoft.Identity.Client;
 using AzureAccessToken = Azure.Core.AccessToken;
 using AzureTokenRequestContext = Azure.Core.TokenRequestContext;
@@ -19,8 +21,9 @@ namespace CertCredentials.Benchmarks.Micro;
 /// and the same POST on the same kind of HttpClient, with nothing around it.
 /// </summary>
 /// <remarks>
-/// Cache bypass: CertCredentials <c>RefreshTokenAsync()</c>; MSAL <c>WithForceRefresh(true)</c>; Azure.Identity has no
-/// force-refresh, so it answers a claims challenge (which MSAL never serves from the cache).
+/// Cache bypass: CertCredentials <c>RefreshTokenAsync()</c>; MSAL <c>WithForceRefresh(true)</c>; Identity.Web
+/// <c>AcquireTokenOptions.ForceRefresh</c> (MSAL's, underneath); Azure.Identity has no force-refresh, so it answers a
+/// claims challenge (which MSAL never serves from the cache).
 /// </remarks>
 [MemoryDiagnoser]
 [BenchmarkCategory("cold")]
@@ -39,6 +42,8 @@ public class ColdAcquisitionBenchmarks
     private IConfidentialClientApplication _msal = null!;
     private ClientCertificateCredential _azure = null!;
     private AzureTokenRequestContext _azureContext;
+    private ServiceProvider _identityWebServices = null!;
+    private IAuthorizationHeaderProvider _identityWeb = null!;
 
     /// <summary>
     /// For the interleaved scenario's client-side view: an in-process endpoint that answers at once (and verifies
@@ -72,6 +77,10 @@ public class ColdAcquisitionBenchmarks
         _msal = Clients.CreateMsal(authorityHost, Identities.Tenant, _http);
         _azure = Clients.CreateAzureIdentity(authorityHost, Identities.Tenant, _http);
         _azureContext = new AzureTokenRequestContext(Scopes, claims: Claims);
+        var inProcess = _inProcess;
+        var https = _endpoint?.HttpsCertificate;
+        _identityWebServices = IdentityWeb.Create(authorityHost, inProcess is null ? () => Clients.LoopbackHandler(https) : () => new NonDisposingHandler(inProcess));
+        _identityWeb = _identityWebServices.GetRequiredService<IAuthorizationHeaderProvider>();
 
         // Each call must reach the service and be accepted by it (the service verifies every assertion).
         int Count() => _endpoint?.TokenRequestCount ?? _inProcess!.TokenRequests;
@@ -80,10 +89,12 @@ public class ColdAcquisitionBenchmarks
         _ = CertCredentials().GetAwaiter().GetResult();
         _ = Msal().GetAwaiter().GetResult();
         _ = AzureIdentity().AsTask().GetAwaiter().GetResult();
+        _ = IdentityWebHeader().GetAwaiter().GetResult();
         _ = CertCredentials().GetAwaiter().GetResult();
         _ = Msal().GetAwaiter().GetResult();
         _ = AzureIdentity().AsTask().GetAwaiter().GetResult();
-        Check.That(Count() - before == 7, $"cold setup: 7 acquisitions sent {Count() - before} token requests");
+        _ = IdentityWebHeader().GetAwaiter().GetResult();
+        Check.That(Count() - before == 9, $"cold setup: 9 acquisitions sent {Count() - before} token requests");
         Check.That(_endpoint is null || _endpoint.Service.Requests.All(r => r.StatusCode == 200), "cold setup: the service refused a request");
     }
 
@@ -91,6 +102,7 @@ public class ColdAcquisitionBenchmarks
     public void Cleanup()
     {
         _ours.Dispose();
+        _identityWebServices.Dispose();
         _rawKey.Dispose();
         _http.Dispose();
         _endpoint?.DisposeAsync().AsTask().GetAwaiter().GetResult();
@@ -133,4 +145,7 @@ public class ColdAcquisitionBenchmarks
 
     [Benchmark(Description = "Azure.Identity GetTokenAsync, claims")]
     public ValueTask<AzureAccessToken> AzureIdentity() => _azure.GetTokenAsync(_azureContext, CancellationToken.None);
+
+    [Benchmark(Description = "Identity.Web CreateAuthorizationHeaderForAppAsync, force refresh")]
+    public Task<string> IdentityWebHeader() => _identityWeb.CreateAuthorizationHeaderForAppAsync(Identities.Scope, IdentityWeb.ForceRefresh);
 }

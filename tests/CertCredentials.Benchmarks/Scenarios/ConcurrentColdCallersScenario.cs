@@ -56,7 +56,7 @@ internal static class ConcurrentColdCallersScenario
     private static async Task<(double[] Waits, int Requests, int Tokens)> RoundAsync(LoopbackEndpoint endpoint, string name, int callers)
     {
         using var http = endpoint.CreateHttpClient();
-        using var contender = Contender.Create(name, endpoint.AuthorityHost, http);
+        using var contender = Contender.Create(name, endpoint, http);
         var before = endpoint.TokenRequestCount;
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var ready = 0;

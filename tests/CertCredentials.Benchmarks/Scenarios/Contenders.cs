@@ -1,4 +1,6 @@
 using CertCredentials.Benchmarks.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Identity.Abstractions;
 
 namespace CertCredentials.Benchmarks.Scenarios;
 
@@ -17,12 +19,16 @@ internal sealed class Contender : IDisposable
 
     public void Dispose() => _owned?.Dispose();
 
-    public static readonly string[] Names = ["CertCredentials", "MSAL.NET", "Azure.Identity"];
+    public static readonly string[] Names = ["CertCredentials", "MSAL.NET", "Azure.Identity", "Microsoft.Identity.Web"];
 
-    /// <summary>A new client of <paramref name="name"/> on <paramref name="http"/>, for the benchmark tenant and scope.</summary>
-    public static Contender Create(string name, Uri authorityHost, HttpClient http)
+    /// <summary>
+    /// A new client of <paramref name="name"/> on <paramref name="http"/>, for the benchmark tenant and scope.
+    /// Identity.Web takes its HttpClient from its own container's IHttpClientFactory: it gets a new one of the same kind.
+    /// </summary>
+    public static Contender Create(string name, LoopbackEndpoint endpoint, HttpClient http)
     {
         string[] scopes = [Identities.Scope];
+        var authorityHost = endpoint.AuthorityHost;
         switch (name)
         {
             case "CertCredentials":
@@ -35,6 +41,10 @@ internal sealed class Contender : IDisposable
                 var azure = Clients.CreateAzureIdentity(authorityHost, Identities.Tenant, http);
                 var context = new global::Azure.Core.TokenRequestContext(scopes);
                 return new Contender(async () => (await azure.GetTokenAsync(context, CancellationToken.None)).Token, null);
+            case "Microsoft.Identity.Web":
+                var services = IdentityWeb.Create(authorityHost, () => Clients.LoopbackHandler(endpoint.HttpsCertificate));
+                var headers = services.GetRequiredService<IAuthorizationHeaderProvider>();
+                return new Contender(async () => IdentityWeb.TokenOf(await headers.CreateAuthorizationHeaderForAppAsync(Identities.Scope, IdentityWeb.ForApp)), services);
             default:
                 throw new ArgumentOutOfRangeException(nameof(name), name, "unknown contender");
         }

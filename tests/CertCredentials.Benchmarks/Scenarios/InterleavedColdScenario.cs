@@ -5,8 +5,8 @@ using CertCredentials.Benchmarks.Micro;
 namespace CertCredentials.Benchmarks.Scenarios;
 
 /// <summary>
-/// Cold acquisition again, but interleaved: each round calls the raw floor, CertCredentials, MSAL and Azure.Identity
-/// once each, in a rotating order, so a neighbour's burst on this shared machine slows all four alike instead of
+/// Cold acquisition again, but interleaved: each round calls the raw floor, CertCredentials, MSAL, Azure.Identity and
+/// Identity.Web once each, in a rotating order, so a neighbour's burst on this shared machine slows all five alike instead of
 /// whichever BenchmarkDotNet happened to be running. Two endpoints: the real loopback service (the target's "same
 /// round trip") and an in-process endpoint that answers at once, which leaves only the client's own work: the
 /// signature and everything each library does around it.
@@ -23,8 +23,8 @@ internal static class InterleavedColdScenario
             benchmarks.Setup();
             try
             {
-                var names = new[] { "raw RSA.SignData + POST", "CertCredentials", "MSAL.NET", "Azure.Identity" };
-                var calls = new Func<Task>[] { benchmarks.RawSignAndPost, benchmarks.CertCredentials, benchmarks.Msal, () => benchmarks.AzureIdentity().AsTask() };
+                var names = new[] { "raw RSA.SignData + POST", "CertCredentials", "MSAL.NET", "Azure.Identity", "Microsoft.Identity.Web" };
+                var calls = new Func<Task>[] { benchmarks.RawSignAndPost, benchmarks.CertCredentials, benchmarks.Msal, () => benchmarks.AzureIdentity().AsTask(), benchmarks.IdentityWebHeader };
                 var samples = names.Select(_ => new List<double>(rounds)).ToArray();
                 for (var round = -20; round < rounds; round++)
                 {

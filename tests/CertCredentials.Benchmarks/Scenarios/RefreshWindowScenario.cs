@@ -33,7 +33,7 @@ internal static class RefreshWindowScenario
             var refreshIn = name == "CertCredentials" ? opensAt : opensAt + MsalJitter;
             await using var endpoint = await LoopbackEndpoint.StartAsync(EndpointLatency, refreshIn);
             using var http = endpoint.CreateHttpClient();
-            using var contender = Contender.Create(name, endpoint.AuthorityHost, http);
+            using var contender = Contender.Create(name, endpoint, http);
             var t0 = Stopwatch.GetTimestamp();
             var first = await contender.GetToken();
             var samples = await Task.WhenAll(Enumerable.Range(0, Callers).Select(_ => Task.Run(() => CallerAsync(contender, t0, runFor))));
