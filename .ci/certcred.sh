@@ -20,7 +20,9 @@ trap cleanup EXIT
 
 fail() { echo "certcred: $*" >&2; [ -f "$work/emulator.log" ] && sed 's/^/  emulator: /' "$work/emulator.log" >&2; exit 1; }
 
-dotnet tool install CertCredentials.Tool --version "$version" --tool-path "$work/tools" --add-source "$packages" || fail "the tool did not install"
+# A packages folder of its own: the machine's NuGet cache may hold an older CertCredentials.Tool of the same version
+# (a developer's earlier run), which `tool install` would take instead of the package just packed.
+NUGET_PACKAGES="$work/nuget" dotnet tool install CertCredentials.Tool --version "$version" --tool-path "$work/tools" --add-source "$packages" || fail "the tool did not install"
 certcred="$work/tools/certcred"
 cd "$work" || exit 1
 

@@ -68,11 +68,11 @@ public sealed class RedisFaultTests : IAsyncLifetime
     /// </summary>
     private async Task ResumesAsync(RedisServer redis, CertificateClientCredential credential)
     {
-        await Eventually.HoldsAsync(async () =>
+        await Eventually.TrueAsync(async () =>
         {
             await credential.RefreshTokenAsync();
             return (await redis.ReadAllAsync()).Count > 0;
-        }, "the instance writes to Redis again once it is back", attempts: 600);
+        }, "the instance writes to Redis again once it is back", timeoutMilliseconds: 15_000, pollMilliseconds: 25);
 
         var token = credential.CachedToken!.Value.Token;
         var requests = _fleet.Service.TokenRequestCount;

@@ -31,9 +31,9 @@ public sealed class ColdFleetTests(ITestOutputHelper output) : IAsyncLifetime
         var sharedTokens = await ReleaseTogetherAsync(shared.Select(p => p.GetRequiredService<CertificateClientCredential>()).ToList(), fleet.Tenants);
         var withRedis = fleet.Service.TokenRequestCount;
 
-        foreach (var entry in fleet.Logs.Entries.Where(e => e.EventId is >= 1400 and < 1500 and not 1403).Take(20))
+        foreach (var entry in fleet.Logs.Entries.Where(e => e.EventId.Id is >= 1400 and < 1500 and not 1403).Take(20))
         {
-            output.WriteLine($"{entry.Level} {entry.EventId} {entry.Message}");
+            output.WriteLine($"{entry.Level} {entry.EventId.Id} {entry.Message}");
         }
 
         // Every caller got its own tenant's token; all instances of a tenant hold the same one (counted, never shown).

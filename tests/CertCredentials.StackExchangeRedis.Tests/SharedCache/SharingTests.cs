@@ -133,7 +133,7 @@ public sealed class SharingTests : IAsyncLifetime
         (await second.GetTokenAsync()).Token.Should().Be(token.Token);
 
         second.InvalidateToken(token.Token).Should().BeTrue();
-        await Eventually.HoldsAsync(async () => (await _redis.ReadAllAsync()).Count == 0, "the rejected token's entry is removed from Redis");
+        await Eventually.TrueAsync(async () => (await _redis.ReadAllAsync()).Count == 0, "the rejected token's entry is removed from Redis");
 
         var fresh = await _fleet.Instance(_redis.Configuration).GetTokenAsync();
         (fresh.Token == token.Token).Should().BeFalse();

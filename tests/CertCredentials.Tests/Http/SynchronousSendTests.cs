@@ -91,8 +91,10 @@ public sealed class SynchronousSendTests
         context.Posted.Should().Be(0, "nothing needed the blocked thread");
     }
 
-    [Fact]
-    public async Task When_the_retry_after_a_401_cannot_get_a_token_the_401_is_disposed()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task When_the_retry_after_a_401_cannot_get_a_token_the_401_is_disposed(bool synchronous)
     {
         await using var entra = await LocalEntra.StartAsync();
         var credential = entra.Credential(o => o.MaxRetries = 0);
@@ -101,28 +103,14 @@ public sealed class SynchronousSendTests
         using var invoker = new HttpMessageInvoker(handler);
         await credential.GetTokenAsync();
         entra.Service.EnqueueFault(new TokenFault { StatusCode = 400, ContentType = "application/json", Body = "{\"error\":\"invalid_client\",\"error_codes\":[700027]}" });
+        var request = new HttpRequestMessage(HttpMethod.Get, "https://api.example.test/hello");
 
-        await FluentActions.Awaiting(() => invoker.SendAsync(new HttpRequestMessage(HttpMethod.Get, "https://api.example.test/hello"), CancellationToken.None))
-            .Should().ThrowAsync<TokenEndpointException>();
+        var send = synchronous
+            ? FluentActions.Awaiting(() => Task.Run(() => invoker.Send(request, CancellationToken.None)))
+            : FluentActions.Awaiting(() => invoker.SendAsync(request, CancellationToken.None));
+        await send.Should().ThrowAsync<TokenEndpointException>();
 
         unauthorized.Disposed.Should().BeTrue("the 401 is not handed back, so its connection is released");
-    }
-
-    [Fact]
-    public async Task When_the_synchronous_retry_after_a_401_cannot_get_a_token_the_401_is_disposed()
-    {
-        await using var entra = await LocalEntra.StartAsync();
-        var credential = entra.Credential(o => o.MaxRetries = 0);
-        var unauthorized = new TrackedContent();
-        using var handler = new BearerTokenHandler(credential, NullLogger.Instance) { InnerHandler = new Answering(() => Unauthorized(unauthorized)) };
-        using var invoker = new HttpMessageInvoker(handler);
-        await credential.GetTokenAsync();
-        entra.Service.EnqueueFault(new TokenFault { StatusCode = 400, ContentType = "application/json", Body = "{\"error\":\"invalid_client\",\"error_codes\":[700027]}" });
-
-        FluentActions.Invoking(() => invoker.Send(new HttpRequestMessage(HttpMethod.Get, "https://api.example.test/hello"), CancellationToken.None))
-            .Should().Throw<TokenEndpointException>();
-
-        unauthorized.Disposed.Should().BeTrue();
     }
 
     private static HttpResponseMessage Unauthorized(HttpContent content)

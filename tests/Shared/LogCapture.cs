@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace CertCredentials.Azure.Tests.Infrastructure;
+namespace CertCredentials.TestSupport;
 
 /// <summary>A logger provider that keeps every entry at every level, for asserting events and scanning for secrets.</summary>
+/// <remarks>One source, compiled into each test project (tests/Shared), so the suites assert logs the same way.</remarks>
 internal sealed class LogCapture : ILoggerProvider
 {
     private readonly ConcurrentQueue<Entry> _entries = new();
@@ -12,8 +13,9 @@ internal sealed class LogCapture : ILoggerProvider
 
     public ILogger CreateLogger(string categoryName) => new CapturingLogger(categoryName, this);
 
-    public ILogger<T> For<T>() => new Logger<T>(new LoggerFactoryOverCapture(this));
+    public ILogger<T> For<T>() => new Logger<T>(Factory());
 
+    /// <summary>A logger factory whose loggers write here, for options that take an <see cref="ILoggerFactory"/>.</summary>
     public ILoggerFactory Factory() => new LoggerFactoryOverCapture(this);
 
     public ILogger Logger(string category = "CertCredentials") => CreateLogger(category);
