@@ -23,6 +23,7 @@ namespace CertCredentials.Benchmarks;
 /// process, and writes results.md into the output folder.
 /// <code>
 /// CertCredentials.Benchmarks [--smoke] [--out DIR] [--micro-only | --scenarios-only] [--filter Cached,Many,Cold,Authorized,Shared,TokenCredential,scenarios]
+/// (a scenario alone: ColdInterleaved, HttpInterleaved, ConcurrentCold, RefreshWindow)
 /// </code>
 /// </summary>
 public static class Program
@@ -42,7 +43,7 @@ public static class Program
         report.AppendLine();
         report.AppendLine(CultureInfo.InvariantCulture, $"- date (UTC): {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm}");
         report.AppendLine(CultureInfo.InvariantCulture, $"- runtime: {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}, {Environment.ProcessorCount} logical cores");
-        report.AppendLine(CultureInfo.InvariantCulture, $"- libraries: CertCredentials {Version(typeof(CertificateClientCredential).Assembly)}, MSAL.NET {Version(typeof(Microsoft.Identity.Client.ConfidentialClientApplication).Assembly)}, Azure.Identity {Version(System.Reflection.Assembly.Load("Azure.Identity"))}, Azure.Core {Version(typeof(global::Azure.Core.AccessToken).Assembly)} (Azure.Identity's ClientCertificateCredential is type-forwarded to, and runs in, {typeof(global::Azure.Identity.ClientCertificateCredential).Assembly.GetName().Name})");
+        report.AppendLine(CultureInfo.InvariantCulture, $"- libraries: CertCredentials {Version(typeof(CertificateClientCredential).Assembly)}, MSAL.NET {Version(typeof(Microsoft.Identity.Client.ConfidentialClientApplication).Assembly)}, Azure.Identity {Version(System.Reflection.Assembly.Load("Azure.Identity"))}, Azure.Core {Version(typeof(global::Azure.Core.AccessToken).Assembly)}, Microsoft.Identity.Web.TokenAcquisition {Version(typeof(Microsoft.Identity.Web.TokenAcquisitionOptions).Assembly)} (Azure.Identity's ClientCertificateCredential is type-forwarded to, and runs in, {typeof(global::Azure.Identity.ClientCertificateCredential).Assembly.GetName().Name})");
         report.AppendLine(CultureInfo.InvariantCulture, $"- load average at start: {LoadAverage()}");
         report.AppendLine();
         var failed = false;
@@ -66,15 +67,15 @@ public static class Program
             report.AppendLine(Headline.Summarize(summaries));
         }
 
-        if (!microOnly && (filter is null || filter.Contains("scenarios", StringComparer.OrdinalIgnoreCase)))
+        if (!microOnly)
         {
-            foreach (var (title, run) in new (string, Func<Task<string>>)[]
+            foreach (var (key, title, run) in new (string, string, Func<Task<string>>)[]
             {
-                ("Cold acquisition, interleaved", () => InterleavedColdScenario.RunAsync(smoke, Console.Out)),
-                ("Authorized HttpClient, interleaved", () => InterleavedHttpScenario.RunAsync(smoke, Console.Out)),
-                ("Concurrent cold callers", () => ConcurrentColdCallersScenario.RunAsync(smoke, Console.Out)),
-                ("Refresh window", () => RefreshWindowScenario.RunAsync(smoke, Console.Out)),
-            })
+                ("ColdInterleaved", "Cold acquisition, interleaved", () => InterleavedColdScenario.RunAsync(smoke, Console.Out)),
+                ("HttpInterleaved", "Authorized HttpClient, interleaved", () => InterleavedHttpScenario.RunAsync(smoke, Console.Out)),
+                ("ConcurrentCold", "Concurrent cold callers", () => ConcurrentColdCallersScenario.RunAsync(smoke, Console.Out)),
+                ("RefreshWindow", "Refresh window", () => RefreshWindowScenario.RunAsync(smoke, Console.Out)),
+            }.Where(s => filter is null || filter.Contains("scenarios", StringComparer.OrdinalIgnoreCase) || filter.Contains(s.Item1, StringComparer.OrdinalIgnoreCase)))
             {
                 Console.WriteLine($"// scenario: {title}");
                 try

@@ -109,6 +109,7 @@ internal sealed class TokenCache : IDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         Task<CachedToken> flight;
+        TaskCompletionSource<CachedToken>? mine = null;
         lock (_gate)
         {
             ThrowIfDisposed();
@@ -118,9 +119,15 @@ internal sealed class TokenCache : IDisposable
             }
             else
             {
-                flight = StartFlight(claims, isRefresh: false, isForced: true);
+                mine = NewFlight();
+                flight = mine.Task;
                 _forcedFlight = (claims, flight);
             }
+        }
+
+        if (mine is not null)
+        {
+            await RunFlight(mine, claims, isForced: true).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var cached = await flight.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -172,6 +179,7 @@ internal sealed class TokenCache : IDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         Task<CachedToken> flight;
+        TaskCompletionSource<CachedToken>? mine = null;
         lock (_gate)
         {
             ThrowIfDisposed();
@@ -186,10 +194,21 @@ internal sealed class TokenCache : IDisposable
                 throw CoolingDown(failure, now);
             }
 
-            flight = _flight ??= StartFlight(claims: null, isRefresh: false, isForced: false);
+            if (_flight is null)
+            {
+                mine = NewFlight();
+                _flight = mine.Task;
+            }
+
+            flight = _flight;
         }
 
         CredentialTelemetry.Count(CredentialTelemetry.CacheMisses);
+        if (mine is not null)
+        {
+            await RunFlight(mine, claims: null, isForced: false).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var cached = await flight.WaitAsync(cancellationToken).ConfigureAwait(false);
         return cached.Token;
     }
@@ -208,36 +227,55 @@ internal sealed class TokenCache : IDisposable
                 return;
             }
 
-            _flight = StartFlight(claims: null, isRefresh: true, isForced: false);
+            _flight = StartBackgroundFlight();
         }
 
         CredentialLog.RefreshStarted(_logger, _settings.Scope, _settings.TenantId, current.UsableUntil);
     }
 
     /// <summary>
-    /// Starts an acquisition on the thread pool. Called under the lock; the flight clears itself under it. A background
-    /// refresh runs in a clean execution context: it serves every later caller, so it carries neither the Activity (its
-    /// span is a root, not a child of whichever request happened to trigger it) nor the AsyncLocal values of the
-    /// caller that started it.
+    /// Starts a background refresh on the thread pool (no caller waits for it). Called under the lock; the flight clears
+    /// itself under it. It runs in a clean execution context: it serves every later caller, so it carries neither the
+    /// Activity (its span is a root, not a child of whichever request happened to trigger it) nor the AsyncLocal values
+    /// of the caller that started it.
     /// </summary>
-    private Task<CachedToken> StartFlight(string? claims, bool isRefresh, bool isForced)
+    private Task<CachedToken> StartBackgroundFlight()
     {
-        var completion = new TaskCompletionSource<CachedToken>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Interlocked.Increment(ref _reporting); // until the flight has reported (FlyAsync's finally)
-        if (isRefresh && !ExecutionContext.IsFlowSuppressed())
+        var completion = NewFlight();
+        if (!ExecutionContext.IsFlowSuppressed())
         {
             using (ExecutionContext.SuppressFlow())
             {
-                _ = Task.Run(() => FlyAsync(completion, claims, isRefresh, isForced), CancellationToken.None);
+                _ = Task.Run(() => FlyAsync(completion, claims: null, isRefresh: true, isForced: false), CancellationToken.None);
             }
         }
         else
         {
-            _ = Task.Run(() => FlyAsync(completion, claims, isRefresh, isForced), CancellationToken.None);
+            _ = Task.Run(() => FlyAsync(completion, claims: null, isRefresh: true, isForced: false), CancellationToken.None);
         }
 
         return completion.Task;
     }
+
+    /// <summary>The shared request of a new flight, made under the lock; other callers wait for it.</summary>
+    private TaskCompletionSource<CachedToken> NewFlight()
+    {
+        Interlocked.Increment(ref _reporting); // until the flight has reported (FlyAsync's finally)
+        return new TaskCompletionSource<CachedToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>
+    /// Runs a flight a caller waits for, started after the lock is released. With no synchronization context or custom
+    /// scheduler to capture, it runs on the caller's thread up to its first await, and the caller awaits the flight
+    /// itself (its reporting included), resumed by the thread that finishes it: two thread-pool hops fewer on every
+    /// cold acquisition than a flight started on the pool and awaited through the shared request, which resumes its
+    /// waiters on the pool (the other callers still are). Otherwise it goes to the pool, so that a caller blocking on a
+    /// single-threaded context (a sync-over-async <c>GetToken</c>) cannot deadlock on a handler resuming on it.
+    /// </summary>
+    private Task RunFlight(TaskCompletionSource<CachedToken> completion, string? claims, bool isForced) =>
+        SynchronizationContext.Current is null && TaskScheduler.Current == TaskScheduler.Default
+            ? FlyAsync(completion, claims, isRefresh: false, isForced)
+            : Task.Run(() => FlyAsync(completion, claims, isRefresh: false, isForced), CancellationToken.None);
 
     /// <summary>
     /// One acquisition. The shared request is completed first, always: waiters get the token or the failure, typed.
