@@ -34,20 +34,6 @@ internal sealed class AppIdentity : IDisposable
         return new AppIdentity(clientId ?? Guid.NewGuid().ToString(), key, certificate);
     }
 
-    /// <summary>A certificate Kestrel serves HTTPS on 127.0.0.1 with (MSAL.NET insists on an https authority).</summary>
-    public static X509Certificate2 CreateForHttps()
-    {
-        using var rsa = RSA.Create(2048);
-        var request = new CertificateRequest("CN=127.0.0.1", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(System.Net.IPAddress.Loopback);
-        request.CertificateExtensions.Add(san.Build());
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        var now = DateTimeOffset.UtcNow;
-        using var created = request.CreateSelfSigned(now.AddDays(-1), now.AddYears(1));
-        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
-    }
-
     /// <summary>Another certificate and key for the same application (a rotation).</summary>
     public AppIdentity Rotated() => Create(ClientId);
 

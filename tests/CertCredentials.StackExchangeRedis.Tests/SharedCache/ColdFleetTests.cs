@@ -95,7 +95,7 @@ public sealed class ColdFleetTests(ITestOutputHelper output) : IAsyncLifetime
     private async Task<int> MsalFleetAsync(Fleet fleet)
     {
         // The same app and tenants on an HTTPS token service (MSAL refuses a plain-http authority), counted alone.
-        using var https = AppIdentity.CreateForHttps();
+        using var https = LoopbackHttps.CreateCertificate();
         await using var service = await CertCredentials.Testing.LocalTokenService.StartAsync(new CertCredentials.Testing.LocalTokenServiceOptions { HttpsCertificate = https });
         foreach (var tenant in fleet.Tenants)
         {

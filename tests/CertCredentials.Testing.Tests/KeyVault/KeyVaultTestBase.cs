@@ -18,7 +18,7 @@ public abstract class KeyVaultTestBase : IAsyncLifetime
     protected const string Tenant = "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d";
     protected const string ClientId = "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
 
-    private readonly X509Certificate2 _tokenServiceHttps = TestCertificates.CreateForHttps();
+    private readonly X509Certificate2 _tokenServiceHttps = LoopbackHttps.CreateCertificate();
     private HttpMessageHandler _vaultHandler = null!;
     private HttpClientHandler _tokenServiceHandler = null!;
 

@@ -14,7 +14,7 @@ public sealed class MsalInteropTests : IAsyncLifetime
     private const string ClientId = "9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
     private const string Graph = "https://graph.microsoft.com";
 
-    private readonly X509Certificate2 _httpsCertificate = TestCertificates.CreateForHttps();
+    private readonly X509Certificate2 _httpsCertificate = LoopbackHttps.CreateCertificate();
     private HttpClientHandler _handler = null!;
     private HttpClient _http = null!;
     private LocalTokenService _service = null!;

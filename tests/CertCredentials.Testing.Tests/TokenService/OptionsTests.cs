@@ -78,7 +78,7 @@ public sealed class OptionsTests
     [Fact]
     public async Task Serves_https_with_the_given_certificate()
     {
-        using var httpsCertificate = TestCertificates.CreateForHttps();
+        using var httpsCertificate = LoopbackHttps.CreateCertificate();
         await using var service = await LocalTokenService.StartAsync(new LocalTokenServiceOptions { HttpsCertificate = httpsCertificate });
         using var handler = new HttpClientHandler
         {
