@@ -157,6 +157,57 @@ public sealed class SharingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_claims_challenge_requests_at_once_and_replaces_the_shared_entry()
+    {
+        const string Claims = "{\"access_token\":{\"nbf\":{\"essential\":true,\"value\":\"1700000000\"}}}";
+        var first = _fleet.Instance(_redis.Configuration);
+        var old = await first.GetTokenAsync();
+        var second = _fleet.Instance(_redis.Configuration);
+        (await second.GetTokenAsync()).Token.Should().Be(old.Token, "the second instance shares the first token");
+
+        var answered = await first.RefreshTokenAsync(Claims);
+        var later = await _fleet.Instance(_redis.Configuration).GetTokenAsync();
+
+        (answered.Token == old.Token).Should().BeFalse("a claims challenge is answered with a new token, never the shared one");
+        _fleet.Service.Requests[^1].Form.Should().ContainKey("claims", "the challenge's claims were sent to the token endpoint");
+        (later.Token == answered.Token).Should().BeTrue("the challenge's token replaces the shared entry for the whole fleet");
+        _fleet.Service.TokenRequestCount.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task With_a_remote_signer_the_entry_key_costs_one_signature_per_certificate_not_one_per_entry()
+    {
+        // A remote key signs the derivation label once, when it is loaded (that signature is also the check that the
+        // signer's key is the certificate's); after that, each token request's assertion is its only signature.
+        var writer = new SignerSource(_fleet.App);
+        var first = _fleet.Instance(_redis.Configuration, change: o => UseSource(o, writer));
+        foreach (var tenant in _fleet.Tenants)
+        {
+            await first.GetTokenAsync(tenant, Fleet.Scope);
+        }
+
+        writer.Signer.Calls.Should().Be(1 + _fleet.Tenants.Count, "one signature for the entry key, one assertion per token request");
+
+        var reader = new SignerSource(_fleet.App);
+        var second = _fleet.Instance(_redis.Configuration, change: o => UseSource(o, reader));
+        var requests = _fleet.Service.TokenRequestCount;
+        foreach (var tenant in _fleet.Tenants)
+        {
+            await second.GetTokenAsync(tenant, Fleet.Scope);
+        }
+
+        _fleet.Service.TokenRequestCount.Should().Be(requests, "the second instance reads every tenant from Redis");
+        reader.Signer.Calls.Should().Be(1, "one signature derives the entry key, whatever the number of entries read");
+    }
+
+    private static void UseSource(CertificateClientCredentialOptions options, CertificateSource source)
+    {
+        options.PrivateKey = null;
+        options.Certificate = null;
+        options.CertificateSource = source;
+    }
+
+    [Fact]
     public async Task After_a_certificate_rotation_entries_of_the_old_key_are_unreadable_and_fetched_again()
     {
         using var rotated = _fleet.App.Rotated();
