@@ -463,17 +463,26 @@ internal sealed class CertificateReloader : IDisposable
         }
     }
 
+    /// <summary>Counts a check; a MeterListener that throws does not change its outcome (nor make a switch look failed).</summary>
     private static ReloadOutcome Count(ReloadOutcome outcome, string trigger)
     {
-        CredentialTelemetry.CertificateReloads.Add(1,
-            new KeyValuePair<string, object?>("outcome", outcome switch
-            {
-                ReloadOutcome.Switched => "switched",
-                ReloadOutcome.Deferred => "deferred",
-                ReloadOutcome.Failed => "failed",
-                _ => "unchanged",
-            }),
-            new KeyValuePair<string, object?>("trigger", trigger));
+        try
+        {
+            CredentialTelemetry.CertificateReloads.Add(1,
+                new KeyValuePair<string, object?>("outcome", outcome switch
+                {
+                    ReloadOutcome.Switched => "switched",
+                    ReloadOutcome.Deferred => "deferred",
+                    ReloadOutcome.Failed => "failed",
+                    _ => "unchanged",
+                }),
+                new KeyValuePair<string, object?>("trigger", trigger));
+        }
+        catch (Exception)
+        {
+            // Reporting never changes what the credential does.
+        }
+
         return outcome;
     }
 

@@ -212,4 +212,30 @@ public sealed class CertificateSourceTests
 
         counted.Should().Equal(("unchanged", "interval"), ("switched", "interval"));
     }
+
+    [Fact]
+    public async Task A_meter_listener_that_throws_does_not_turn_a_switch_into_a_reported_failure()
+    {
+        await using var entra = await EntraAsync();
+        var source = new ScriptedSource(_first.ToClientCertificate);
+        var credential = Credential(entra, source);
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "CertCredentials" && instrument.Name == "certcredentials.certificate.reloads")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, _, _) => throw new InvalidOperationException("a broken listener"));
+        listener.Start();
+
+        source.Answer = _second.ToClientCertificate;
+
+        (await IntervalAsync(credential)).Should().Be(ReloadOutcome.Switched);
+        credential.Thumbprint.Should().Be(_second.Thumbprint);
+        credential.CertificateReloadFailure.Should().BeNull("the health check is not turned Degraded by a listener");
+        _logs.WithId(1301).Should().BeEmpty();
+        (await IntervalAsync(credential)).Should().Be(ReloadOutcome.Unchanged);
+    }
 }

@@ -58,7 +58,8 @@ public sealed class FileRotationTests : IDisposable
 
         Write(_second);
 
-        await Eventually.TrueAsync(() => credential.Thumbprint.Equals(_second.Thumbprint), "the watcher sees the write");
+        // The switch is visible (the swap) just before it is logged: wait for both.
+        await Eventually.TrueAsync(() => credential.Thumbprint.Equals(_second.Thumbprint) && _logs.WithId(1300).Any(), "the watcher sees the write");
         credential.CertificateSubject.Should().Be("CN=second");
         (await credential.GetTokenAsync()).Token.Should().Be(token.Token, "the cached token stays valid across the switch");
         await credential.RefreshTokenAsync();

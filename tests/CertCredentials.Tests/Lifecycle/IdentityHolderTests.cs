@@ -24,46 +24,78 @@ public sealed class IdentityHolderTests
         using var holder = new IdentityHolder(SigningIdentity.ForLocalKey(_a.ToClientCertificate(), _settings));
         var factory = new ClientAssertionFactory(holder, CredentialSettings.From(TestOptions.Rsa2048(o => o.SendCertificateChain = true)), TimeProvider.System);
         var swapped = new List<SigningIdentity>();
+        // Made beforehand, so that swaps come quickly against the signatures; more are made if the signers are slow.
+        var ready = Enumerable.Range(0, 100).Select(i => SigningIdentity.ForLocalKey((i % 2 == 0 ? _b : _a).ToClientCertificate(), _settings)).ToList();
         using var stop = new CancellationTokenSource();
+        var signerCount = 4;
+        var signing = 0;
+        var made = 0;
 
-        var swapper = Task.Run(() =>
+        // Dedicated threads, and the swaps start only once every signer signs: on a loaded machine pool threads for
+        // the signers may come only after the swapper is done, and assertions made then would test no swap at all.
+        var signers = Enumerable.Range(0, signerCount).Select(_ => Task.Factory.StartNew(() =>
         {
-            for (var i = 0; i < 100; i++)
+            var mine = new List<string>();
+            while (!stop.IsCancellationRequested)
             {
-                var next = SigningIdentity.ForLocalKey((i % 2 == 0 ? _b : _a).ToClientCertificate(), _settings);
+                // A local key signs synchronously on both paths.
+                mine.Add(mine.Count % 2 == 0 ? factory.Create() : factory.CreateAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult().Text);
+                if (mine.Count == 1)
+                {
+                    Interlocked.Increment(ref signing);
+                }
+
+                Interlocked.Increment(ref made);
+            }
+
+            return mine;
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+        var swapper = Task.Factory.StartNew(() =>
+        {
+            var deadline = Environment.TickCount64 + 60_000;
+            SpinWait.SpinUntil(() => Volatile.Read(ref signing) == signerCount || Environment.TickCount64 > deadline);
+            var before = Volatile.Read(ref made);
+
+            // At least 100 swaps, and on until 200 assertions were made while swapping, however the threads are scheduled.
+            for (var i = 0; (i < 100 || Volatile.Read(ref made) - before < 200) && Environment.TickCount64 < deadline; i++)
+            {
+                var next = i < ready.Count ? ready[i] : SigningIdentity.ForLocalKey((i % 2 == 0 ? _b : _a).ToClientCertificate(), _settings);
                 swapped.Add(holder.Current);
                 holder.Swap(next).Should().BeTrue();
             }
 
             stop.Cancel();
-        });
-        var signers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
-        {
-            var made = new List<string>();
-            while (!stop.IsCancellationRequested)
-            {
-                made.Add(made.Count % 2 == 0 ? factory.Create() : (await factory.CreateAsync(CancellationToken.None)).Text);
-            }
+            return Volatile.Read(ref made) - before;
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-            return made;
-        })).ToArray();
-
-        await swapper.WaitAsync(TimeSpan.FromSeconds(60));
+        var madeWhileSwapping = await swapper.WaitAsync(TimeSpan.FromSeconds(90));
         var assertions = (await Task.WhenAll(signers).WaitAsync(TimeSpan.FromSeconds(60))).SelectMany(a => a).ToList();
 
-        assertions.Should().HaveCountGreaterThan(100);
+        madeWhileSwapping.Should().BeGreaterThanOrEqualTo(200, "the signers signed while the identities were swapped");
+        swapped.Should().HaveCountGreaterThanOrEqualTo(100);
         var byThumbprint = new[] { _a, _b }.ToDictionary(c => c.X5tS256);
+        var publicKeys = new[] { _a, _b }.ToDictionary(c => c.X5tS256, c => c.Certificate.GetRSAPublicKey()!);
+        var mixed = new List<string>();
         foreach (var assertion in assertions)
         {
             var jwt = new JsonWebToken(assertion);
-            var named = byThumbprint[jwt.GetHeaderValue<string>("x5t#S256")];
-            jwt.GetHeaderValue<string[]>("x5c").Should().Equal(Convert.ToBase64String(named.Certificate.RawData));
+            var thumbprint = jwt.GetHeaderValue<string>("x5t#S256");
+            var chain = jwt.GetHeaderValue<string[]>("x5c");
             var parts = assertion.Split('.');
-            using var publicKey = named.Certificate.GetRSAPublicKey()!;
-            publicKey.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), System.Buffers.Text.Base64Url.DecodeFromChars(parts[2]),
-                HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1).Should().BeTrue("the header's certificate and the signing key are one identity's");
+            var verifies = publicKeys[thumbprint].VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), System.Buffers.Text.Base64Url.DecodeFromChars(parts[2]),
+                HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            if (!verifies || chain is not [var leaf] || leaf != Convert.ToBase64String(byThumbprint[thumbprint].Certificate.RawData))
+            {
+                mixed.Add(assertion);
+            }
         }
 
+        foreach (var key in publicKeys.Values)
+        {
+            key.Dispose();
+        }
+
+        mixed.Should().BeEmpty("the header's certificate and the signing key are one identity's, in each of {0} assertions", assertions.Count);
         swapped.Should().OnlyContain(identity => identity.IsDisposed, "every identity swapped out is disposed once its assertions are done");
         holder.Current.IsDisposed.Should().BeFalse();
     }

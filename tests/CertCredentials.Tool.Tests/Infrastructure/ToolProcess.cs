@@ -51,7 +51,13 @@ public sealed class ToolProcess : ToolRunner
             throw new InvalidOperationException($"The built tool is not at {ToolAssembly}: build src/CertCredentials.Tool in the same configuration.");
         }
 
-        using var process = Process.Start(StartInfo(args, workingDirectory, environment))!;
+        return await RunToEndAsync(StartInfo(args, workingDirectory, environment), $"certcred {string.Join(' ', args)}");
+    }
+
+    /// <summary>Runs a process with no input to its end, bounded by <see cref="Limit"/> (killed, with its output, past it).</summary>
+    public static async Task<ToolResult> RunToEndAsync(ProcessStartInfo info, string description)
+    {
+        using var process = Process.Start(info)!;
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
@@ -64,7 +70,7 @@ public sealed class ToolProcess : ToolRunner
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
-            throw new TimeoutException($"certcred {string.Join(' ', args)} did not finish within {Limit}.\n{await output}\n{await error}");
+            throw new TimeoutException($"{description} did not finish within {Limit}.\n{await output}\n{await error}");
         }
 
         return new ToolResult(process.ExitCode, await output, await error);

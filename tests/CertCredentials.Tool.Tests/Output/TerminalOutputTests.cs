@@ -61,24 +61,9 @@ public sealed class TerminalOutputTests : IDisposable
             info.Environment.Remove(name);
         }
 
-        using var process = Process.Start(info)!;
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(ToolProcess.Limit);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            throw new TimeoutException($"certcred {string.Join(' ', args)} under script(1) did not finish within {ToolProcess.Limit}.");
-        }
-
-        process.ExitCode.Should().Be(0, await output + await error);
-        return await output;
+        var result = await ToolProcess.RunToEndAsync(info, $"certcred {string.Join(' ', args)} under script(1)");
+        result.ExitCode.Should().Be(0, result.ToString());
+        return result.Output;
     }
 
     private static string Quote(string argument) => "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
