@@ -186,16 +186,22 @@ public sealed class KeyVaultCertificateSource : CertificateSource
             }
         }
 
+        // The policy may say exportable while the secret holds the certificate alone: the key is then in the vault only.
+        var why = bundle.Exportable != false
+            ? $"the secret of version {bundle.Version} of certificate '{CertificateName}' in Key Vault {_vault} holds the certificate without its key, though its policy makes the key exportable"
+            : $"the key of version {bundle.Version} of certificate '{CertificateName}' in Key Vault {_vault} is not exportable (its policy says so)";
         if (!_allowSigningInVault)
         {
             throw new CertificateCredentialException(CertificateCredentialFailure.CertificateWithoutPrivateKey,
-                $"The key of version {bundle.Version} of certificate '{CertificateName}' in Key Vault {_vault} is not exportable "
-                + "(its policy says so, or its secret holds the certificate only), and signing in the vault is off (AllowSigningInVault). "
-                + "Allow signing in the vault (the vault credential then needs 'keys sign', RBAC role Key Vault Crypto User), or make a version with an exportable key.");
+                $"{char.ToUpperInvariant(why[0])}{why[1..]}, and signing in the vault is off (AllowSigningInVault). "
+                + "Allow signing in the vault (the vault credential then needs 'keys sign', RBAC role Key Vault Crypto User), or "
+                + (bundle.Exportable != false ? "import the certificate again as a PFX with its key." : "make a version with an exportable key."));
         }
 
         var signer = new KeyVaultKeySigner(_client, bundle.KeyId,
-            $"the key of certificate '{CertificateName}' is not exportable, so the vault signs each client assertion with it");
+            bundle.Exportable != false
+                ? $"the secret of certificate '{CertificateName}' holds no key, so the vault signs each client assertion with its key"
+                : $"the key of certificate '{CertificateName}' is not exportable, so the vault signs each client assertion with it");
         return (ClientCertificate.FromSigner(certificate, signer), $"its key stays in the vault, which signs each client assertion ({bundle.KeyId})");
     }
 

@@ -10,6 +10,13 @@ public sealed class KeyVaultCertificateOptions
     public bool Exportable { get; set; } = true;
 
     /// <summary>
+    /// When true, the secret holds the certificate alone although the policy makes the key exportable: a secret
+    /// without a key, for testing how a client handles one (the key can still sign through <c>POST {kid}/sign</c>).
+    /// Default false.
+    /// </summary>
+    public bool SecretWithoutKey { get; set; }
+
+    /// <summary>
     /// The secret's content type: <see cref="LocalKeyVault.Pkcs12ContentType"/> (default: base64 PKCS#12, no password)
     /// or <see cref="LocalKeyVault.PemContentType"/> (the PKCS#8 key, then the certificate chain).
     /// </summary>

@@ -167,7 +167,7 @@ public sealed partial class LocalKeyVault : IAsyncDisposable
             new Uri(VaultUri, $"secrets/{name}/{version}"),
             X509CertificateLoader.LoadCertificate(certificate.RawData));
         var tags = new Dictionary<string, string>(options.Tags, StringComparer.Ordinal);
-        _store.Add(new VaultCertificate(identifiers, copy, options.Exportable, options.ContentType, options.Enabled, tags, _clock.GetUtcNow()));
+        _store.Add(new VaultCertificate(identifiers, copy, options.Exportable, options.SecretWithoutKey, options.ContentType, options.Enabled, tags, _clock.GetUtcNow()));
         return identifiers;
     }
 

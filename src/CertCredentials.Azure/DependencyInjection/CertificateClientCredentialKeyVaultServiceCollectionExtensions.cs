@@ -13,7 +13,6 @@ public static class CertificateClientCredentialKeyVaultServiceCollectionExtensio
     /// Without it, the container's only <see cref="global::Azure.Core.TokenCredential"/> is the vault credential (unless it is the certificate credential's own).
     /// </summary>
     public const string VaultCredentialServiceKey = "CertCredentials.KeyVault";
-#pragma warning disable RS0026 // Both overloads ship together (as the core's Add* pairs do): no existing call can bind differently.
 
     /// <summary>
     /// When the default credential's section (the one given to <c>AddCertificateClientCredential</c>, e.g.
@@ -26,19 +25,27 @@ public static class CertificateClientCredentialKeyVaultServiceCollectionExtensio
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configuration">The credential's configuration section.</param>
+    public static IServiceCollection AddCertificateClientCredentialKeyVault(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddCertificateClientCredentialKeyVault(Options.DefaultName, configuration, null);
+
+    /// <summary>As <see cref="AddCertificateClientCredentialKeyVault(IServiceCollection, IConfiguration)"/>, with further source settings.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The credential's configuration section.</param>
     /// <param name="configure">Further source settings (transport, retries) beside the configured ones.</param>
     public static IServiceCollection AddCertificateClientCredentialKeyVault(this IServiceCollection services, IConfiguration configuration,
-                                                                            Action<KeyVaultCertificateSourceOptions>? configure = null) =>
-        services.AddCertificateClientCredentialKeyVault(Options.DefaultName, configuration, configure);
+                                                                            Action<KeyVaultCertificateSourceOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        return services.AddCertificateClientCredentialKeyVault(Options.DefaultName, configuration, configure);
+    }
 
-    /// <summary>As <see cref="AddCertificateClientCredentialKeyVault(IServiceCollection, IConfiguration, Action{KeyVaultCertificateSourceOptions})"/>, for the named credential <paramref name="name"/>.</summary>
+    /// <summary>As <see cref="AddCertificateClientCredentialKeyVault(IServiceCollection, IConfiguration)"/>, for the named credential <paramref name="name"/>.</summary>
     /// <param name="services">The services.</param>
     /// <param name="name">The credential's name, as given to <c>AddCertificateClientCredential</c>.</param>
     /// <param name="configuration">The credential's configuration section.</param>
-    /// <param name="configure">Further source settings (transport, retries) beside the configured ones.</param>
+    /// <param name="configure">Further source settings (transport, retries) beside the configured ones; none when null.</param>
     public static IServiceCollection AddCertificateClientCredentialKeyVault(this IServiceCollection services, string name, IConfiguration configuration,
                                                                             Action<KeyVaultCertificateSourceOptions>? configure = null)
-#pragma warning restore RS0026
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(name);

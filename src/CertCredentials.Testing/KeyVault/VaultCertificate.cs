@@ -16,6 +16,7 @@ internal sealed class VaultCertificate : IDisposable
         KeyVaultCertificateVersion identifiers,
         X509Certificate2 withKey,
         bool exportable,
+        bool secretWithoutKey,
         string contentType,
         bool enabled,
         IReadOnlyDictionary<string, string> tags,
@@ -24,6 +25,7 @@ internal sealed class VaultCertificate : IDisposable
         Identifiers = identifiers;
         WithKey = withKey;
         Exportable = exportable;
+        SecretWithoutKey = secretWithoutKey;
         ContentType = contentType;
         _enabled = enabled;
         Tags = tags;
@@ -46,6 +48,9 @@ internal sealed class VaultCertificate : IDisposable
     public ECDsa? Ec { get; }
 
     public bool Exportable { get; }
+
+    /// <summary>The secret holds the certificate alone though the key is exportable.</summary>
+    public bool SecretWithoutKey { get; }
 
     public string ContentType { get; }
 

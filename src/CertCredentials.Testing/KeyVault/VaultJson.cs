@@ -149,7 +149,7 @@ internal static class VaultJson
     private static string SecretValue(VaultCertificate certificate)
     {
         var pem = certificate.ContentType == LocalKeyVault.PemContentType;
-        if (!certificate.Exportable)
+        if (!certificate.Exportable || certificate.SecretWithoutKey)
         {
             // A non-exportable key never leaves the vault: the secret holds the certificate alone.
             using var publicOnly = X509CertificateLoader.LoadCertificate(certificate.WithKey.RawData);

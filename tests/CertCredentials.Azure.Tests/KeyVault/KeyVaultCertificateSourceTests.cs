@@ -20,10 +20,9 @@ public sealed class KeyVaultCertificateSourceTests : VaultTestBase
     [InlineData(LocalKeyVault.PemContentType)]
     public async Task An_exportable_certificate_is_read_with_its_key_from_its_secret(string contentType)
     {
-        var version = Vault.CreateCertificate("app", "CN=app", new KeyVaultCertificateOptions { ContentType = contentType });
-        Register(version);
+        var version = CreateRegistered("app", "CN=app", new KeyVaultCertificateOptions { ContentType = contentType });
 
-        using var credential = new CertificateClientCredential(AppOptions(Source("app", o => o.LoggerFactory = _logs.Factory())));
+        using var credential = AppCredential("app", o => o.LoggerFactory = _logs.Factory());
         await credential.GetTokenAsync();
 
         credential.CertificateSubject.Should().Be("CN=app");
@@ -40,10 +39,9 @@ public sealed class KeyVaultCertificateSourceTests : VaultTestBase
     [InlineData(SigningAlgorithms.PS256)]
     public async Task A_non_exportable_key_never_leaves_the_vault_and_signs_once_per_token_request(string algorithm)
     {
-        var version = Vault.CreateCertificate("hsm", "CN=hsm", new KeyVaultCertificateOptions { Exportable = false });
-        Register(version);
+        var version = CreateRegistered("hsm", "CN=hsm", new KeyVaultCertificateOptions { Exportable = false });
 
-        using var credential = new CertificateClientCredential(AppOptions(Source("hsm"), o => o.SigningAlgorithm = algorithm));
+        using var credential = AppCredential("hsm", change: o => o.SigningAlgorithm = algorithm);
         Vault.SignCount.Should().Be(1, "a new signer gives one check signature before it is used");
         for (var i = 0; i < 3; i++)
         {
@@ -82,12 +80,11 @@ public sealed class KeyVaultCertificateSourceTests : VaultTestBase
     [Fact]
     public async Task A_disabled_newest_version_falls_back_to_the_newest_usable_one()
     {
-        var older = Vault.CreateCertificate("app", "CN=older");
+        var older = CreateRegistered("app", "CN=older");
         var newest = Vault.CreateCertificate("app", "CN=newest");
         Vault.SetEnabled("app", newest.Version, enabled: false);
-        Register(older);
 
-        using var credential = new CertificateClientCredential(AppOptions(Source("app", o => o.LoggerFactory = _logs.Factory())));
+        using var credential = AppCredential("app", o => o.LoggerFactory = _logs.Factory());
         await credential.GetTokenAsync();
 
         credential.CertificateSubject.Should().Be("CN=older");
@@ -153,6 +150,66 @@ public sealed class KeyVaultCertificateSourceTests : VaultTestBase
     }
 
     [Fact]
+    public async Task A_secret_without_a_key_under_an_exportable_policy_is_signed_for_in_the_vault()
+    {
+        var version = CreateRegistered("app", "CN=keyless", new KeyVaultCertificateOptions { SecretWithoutKey = true });
+
+        using var credential = AppCredential("app", o => o.LoggerFactory = _logs.Factory());
+        await credential.RefreshTokenAsync();
+
+        Vault.Requests.Where(r => r.StatusCode == 200).Select(r => r.Path).Should().StartWith(["/certificates/app", $"/secrets/app/{version.Version}"]);
+        Vault.SignCount.Should().Be(2, "the check signature, then one for the token request");
+        Entra.Service.Requests.Should().ContainSingle(r => r.Form["client_id"] == AppClientId)
+            .Which.Assertion!.GetHeaderValue<string>("x5t#S256").Should().Be(X5tS256(version.Certificate));
+        _logs.WithId(1500).Should().ContainSingle().Which.Message.Should().Contain("stays in the vault");
+    }
+
+    [Fact]
+    public void A_secret_without_a_key_is_refused_with_the_fix_when_signing_in_the_vault_is_off()
+    {
+        var version = Vault.CreateCertificate("app", options: new KeyVaultCertificateOptions { SecretWithoutKey = true });
+
+        var refusal = StartFails(Source("app", o => o.AllowSigningInVault = false));
+
+        refusal.Failure.Should().Be(CertificateCredentialFailure.CertificateWithoutPrivateKey);
+        refusal.Message.Should().Contain($"The secret of version {version.Version}").And.Contain("without its key, though its policy makes the key exportable")
+            .And.Contain("AllowSigningInVault").And.Contain("import the certificate again as a PFX with its key");
+        Vault.SignCount.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_token_the_vault_refuses_fails_the_start_with_401_and_says_where_the_token_must_come_from()
+    {
+        // The vault credential's tokens come from another token service (another cloud or directory) than the vault trusts.
+        Vault.CreateCertificate("app");
+        await using var elsewhere = await LocalEntra.StartAsync();
+        var source = new KeyVaultCertificateSource(Vault.VaultUri, "app", elsewhere.Credential().AsTokenCredential(), SourceOptions());
+
+        var refusal = StartFails(source);
+
+        refusal.Failure.Should().Be(CertificateCredentialFailure.CertificateSourceFailed);
+        refusal.Message.Should().Contain("refused the vault credential's token").And.Contain("(401)").And.Contain("AKV10032")
+            .And.Contain("in the vault's own tenant");
+        elsewhere.Service.TokenRequestCount.Should().Be(1);
+        Vault.Requests.Should().OnlyContain(r => r.StatusCode == 401);
+    }
+
+    [Theory]
+    [InlineData(KeyVaultPermissions.CertificatesGet, "'certificates get'", "Key Vault Certificate User", "Microsoft.KeyVault/vaults/certificates/read")]
+    [InlineData(KeyVaultPermissions.SecretsGet, "'secrets get'", "Key Vault Secrets User", "Microsoft.KeyVault/vaults/secrets/getSecret/action")]
+    public async Task A_missing_RBAC_role_fails_the_start_and_names_the_role_and_action(KeyVaultPermissions missing, string permission, string role, string action)
+    {
+        await RestartVaultAsync(KeyVaultPermissionModel.Rbac);
+        Vault.CreateCertificate("app");
+        Vault.Grant(TestIdentity.ClientId, KeyVaultPermissions.All & ~missing);
+
+        var refusal = StartFails(Source("app"));
+
+        refusal.Failure.Should().Be(CertificateCredentialFailure.CertificateSourceFailed);
+        refusal.Message.Should().Contain("ForbiddenByRbac").And.Contain(permission).And.Contain(role).And.Contain(action);
+    }
+
+    [Fact]
     public void A_disabled_certificate_fails_the_start_and_says_to_enable_it()
     {
         var only = Vault.CreateCertificate("off");
@@ -192,14 +249,11 @@ public sealed class KeyVaultCertificateSourceTests : VaultTestBase
     [Fact]
     public async Task A_new_version_that_fails_on_a_reload_leaves_the_old_key_serving_until_it_loads()
     {
-        var first = Vault.CreateCertificate("app", "CN=first");
-        var second = Vault.CreateCertificate("app", "CN=second");
+        var first = CreateRegistered("app", "CN=first");
+        var second = CreateRegistered("app", "CN=second");
         Vault.SetEnabled("app", second.Version, enabled: false);
-        Register(first);
-        Register(second);
         var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
-        using var credential = new CertificateClientCredential(
-            AppOptions(Source("app"), o => o.CertificateReloadInterval = TimeSpan.FromMinutes(1)), timeProvider: time, logger: _logs.Logger());
+        using var credential = AppCredential("app", change: o => o.CertificateReloadInterval = TimeSpan.FromMinutes(1), timeProvider: time, logger: _logs.Logger());
         credential.CertificateSubject.Should().Be("CN=first");
 
         // The second version is enabled, but its secret may no longer be read.

@@ -1,6 +1,7 @@
 using CertCredentials.Azure.Tests.Infrastructure;
 using CertCredentials.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CertCredentials.Azure.Tests.KeyVault;
@@ -15,8 +16,7 @@ public sealed class KeyVaultRotationTests : VaultTestBase
     [Fact]
     public async Task A_new_version_in_the_vault_reaches_the_running_credential_without_a_restart()
     {
-        var first = Vault.CreateCertificate("app", "CN=first");
-        Register(first);
+        var first = CreateRegistered("app", "CN=first");
         var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
         var (https, trusting) = TestIdentity.CreateForHttps();
         using var httpsCertificate = https;
@@ -25,23 +25,20 @@ public sealed class KeyVaultRotationTests : VaultTestBase
         await using var api = await LocalProtectedApi.StartAsync(
             Entra.Service, TestIdentity.TenantId, TestIdentity.Graph, new LocalProtectedApiOptions { HttpsCertificate = httpsCertificate });
 
-        var services = new ServiceCollection();
-        services.AddSingleton<TimeProvider>(time);
-        var source = Source("app");
-        services.AddCertificateClientCredential(o =>
+        using var host = BuildHost(services =>
         {
-            ConfigureApp(o, source);
-            o.CertificateReloadInterval = TimeSpan.FromMinutes(1);
-        });
-        services.AddHttpClient("api", c => c.BaseAddress = api.BaseAddress)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                SslOptions = { RemoteCertificateValidationCallback = (_, c, _, _) => c is not null && c.GetRawCertData().AsSpan().SequenceEqual(trusted) },
-            })
-            .AddCertificateClientCredentialHandler();
-        await using var provider = services.BuildServiceProvider();
-        var credential = provider.GetRequiredService<CertificateClientCredential>();
-        var factory = provider.GetRequiredService<IHttpClientFactory>();
+            services.AddSingleton<TimeProvider>(time);
+            services.AddKeyedSingleton(CertificateClientCredentialKeyVaultServiceCollectionExtensions.VaultCredentialServiceKey, VaultCredential);
+            services.AddHttpClient("api", c => c.BaseAddress = api.BaseAddress)
+                .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+                {
+                    SslOptions = { RemoteCertificateValidationCallback = (_, c, _, _) => c is not null && c.GetRawCertData().AsSpan().SequenceEqual(trusted) },
+                })
+                .AddCertificateClientCredentialHandler();
+        }, settings => settings["CertCredentials:CertificateReloadInterval"] = "00:01:00");
+        await host.StartAsync();
+        var credential = host.Services.GetRequiredService<CertificateClientCredential>();
+        var factory = host.Services.GetRequiredService<IHttpClientFactory>();
 
         using var stop = new CancellationTokenSource();
         var calls = 0;
@@ -65,8 +62,7 @@ public sealed class KeyVaultRotationTests : VaultTestBase
         })).ToList();
 
         await Eventually.TrueAsync(() => Volatile.Read(ref calls) >= 20, "the callers get going");
-        var second = Vault.CreateCertificate("app", "CN=second");
-        Register(second);
+        var second = CreateRegistered("app", "CN=second");
         time.Advance(TimeSpan.FromMinutes(1));
         await Eventually.TrueAsync(() => credential.CertificateSubject == "CN=second", "the next check finds the new version");
 
@@ -83,5 +79,6 @@ public sealed class KeyVaultRotationTests : VaultTestBase
         Entra.Service.Requests.Where(r => r.Form["client_id"] == AppClientId).Select(r => (r.StatusCode, r.Assertion!.GetHeaderValue<string>("x5t#S256")))
             .Should().Equal((200, X5tS256(first.Certificate)), (200, X5tS256(second.Certificate)));
         Vault.Requests.Should().NotContain(r => r.StatusCode != 200 && r.StatusCode != 401);
+        await host.StopAsync();
     }
 }

@@ -131,6 +131,43 @@ public sealed class TokenCredentialTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sync_GetToken_on_a_cold_cache_blocks_only_its_caller_while_cached_calls_go_on()
+    {
+        var adapter = _entra.Credential().AsTokenCredential();
+        var own = new TokenRequestContext([TestIdentity.GraphScope]);
+        var warm = await adapter.GetTokenAsync(own, default);
+
+        // The other tenant's token endpoint holds its answer until the blocked caller gives up.
+        _entra.Service.EnqueueFault(new TokenFault { StatusCode = 503, Delay = TimeSpan.FromMinutes(2) });
+        using var giveUp = new CancellationTokenSource();
+        Exception? blockedOutcome = null;
+        var blocked = new Thread(() =>
+        {
+            try
+            {
+                adapter.GetToken(new TokenRequestContext([TestIdentity.GraphScope], tenantId: LocalEntra.OtherTenant), giveUp.Token);
+            }
+            catch (Exception e)
+            {
+                blockedOutcome = e;
+            }
+        });
+        blocked.Start();
+        await Eventually.TrueAsync(() => _entra.Service.TokenRequestCount == 2, "the blocked caller's request reached the token endpoint");
+
+        var cachedAsync = adapter.GetTokenAsync(own, default);
+        var cachedSync = adapter.GetToken(own, default);
+
+        cachedAsync.IsCompletedSuccessfully.Should().BeTrue("a cached token does not wait for another pair's flight");
+        (await cachedAsync).Token.Should().Be(warm.Token);
+        cachedSync.Token.Should().Be(warm.Token);
+        blocked.IsAlive.Should().BeTrue("the cold caller is still waiting for its token");
+        await giveUp.CancelAsync();
+        blocked.Join(TimeSpan.FromSeconds(30)).Should().BeTrue("cancelling the blocked caller ends its wait");
+        blockedOutcome.Should().BeAssignableTo<OperationCanceledException>();
+    }
+
+    [Fact]
     public async Task Sync_GetToken_reports_a_failure_typed()
     {
         var adapter = _entra.Credential(o => o.MaxRetries = 0).AsTokenCredential();
