@@ -125,8 +125,8 @@ internal sealed class CredentialSession : IAsyncDisposable
         }
         catch (InvalidOperationException e)
         {
-            // The binder's words name the key and the type, e.g. "Failed to convert configuration value at
-            // 'CertCredentials:MaxRetries' to type 'System.Int32'."
+            // A value of the wrong type is refused by the library's own binding (typed, the value not echoed); what
+            // remains here comes from other configure steps.
             throw new ToolFailure(ExitCodes.Configuration, $"The '{sectionName}' section cannot be bound: {e.Message}", e);
         }
     }

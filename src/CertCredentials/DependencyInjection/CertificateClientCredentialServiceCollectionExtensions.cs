@@ -1,3 +1,4 @@
+using CertCredentials.Configuration;
 using CertCredentials.DependencyInjection;
 using CertCredentials.TokenEndpoint;
 using Microsoft.Extensions.Configuration;
@@ -37,7 +38,11 @@ public static class CertificateClientCredentialServiceCollectionExtensions
     public static IServiceCollection AddCertificateClientCredential(this IServiceCollection services, string name, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        AddCore(services, name).Bind(configuration);
+        AddCore(services, name).Configure(options => OptionsBinding.Bind(configuration, options));
+
+        // What OptionsBuilder.Bind also does: a reload of the configuration reaches IOptionsMonitor (certificate rotation).
+        services.AddSingleton<IOptionsChangeTokenSource<CertCredentials.CertificateClientCredentialOptions>>(
+            new ConfigurationChangeTokenSource<CertCredentials.CertificateClientCredentialOptions>(name, configuration));
         return services;
     }
 

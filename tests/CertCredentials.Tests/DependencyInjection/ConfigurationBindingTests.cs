@@ -78,4 +78,53 @@ public sealed class ConfigurationBindingTests
             }
         }
     }
+
+    public static TheoryData<string, string, string> Misplaced_values => new()
+    {
+        { "MaxRetries", "Secret-Passphrase-7/ok", "a whole number" },
+        { "RequestTimeout", Fixture.Text("rsa2048.pkcs8.pem"), "a duration such as 00:00:30" },
+        { "ExpirationMargin", "hunter2 correct horse battery", "a duration such as 00:00:30" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Misplaced_values))]
+    public void A_secret_pasted_into_an_option_of_another_type_is_refused_by_name_never_echoed(string option, string secret, string expected)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["CertCredentials:TenantId"] = TestOptions.TenantId,
+            ["CertCredentials:ClientId"] = TestOptions.ClientId,
+            ["CertCredentials:Scope"] = TestOptions.Scope,
+            ["CertCredentials:PrivateKeyPath"] = Fixture.Path("rsa2048.pkcs8.pem"),
+            ["CertCredentials:CertificatePath"] = Fixture.Path("rsa2048.crt.pem"),
+            [$"CertCredentials:{option}"] = secret,
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddCertificateClientCredential(configuration.GetSection("CertCredentials"));
+        using var provider = services.BuildServiceProvider();
+
+        var thrown = FluentActions.Invoking(provider.GetRequiredService<CertificateClientCredential>).Should().Throw<Exception>().Which;
+
+        var refusal = thrown as CertificateCredentialException ?? thrown.InnerException as CertificateCredentialException;
+        refusal.Should().NotBeNull(thrown.ToString());
+        refusal!.Failure.Should().Be(CertificateCredentialFailure.InvalidOptions);
+        refusal.Message.Should().Contain($"'CertCredentials:{option}'").And.Contain(expected).And.Contain($"CertCredentials__{option}");
+        SecretScan.AssertClean(thrown, secret); // the host logs this exception whole when it fails to start
+    }
+
+    [Fact]
+    public void A_short_numeric_typo_is_shown_so_it_can_be_seen()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["CertCredentials:TenantId"] = TestOptions.TenantId,
+            ["CertCredentials:MaxRetries"] = "99999999999",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddCertificateClientCredential(configuration.GetSection("CertCredentials"));
+        using var provider = services.BuildServiceProvider();
+
+        FluentActions.Invoking(provider.GetRequiredService<CertificateClientCredential>).Should().Throw<CertificateCredentialException>()
+            .WithMessage("*'CertCredentials:MaxRetries' ('99999999999') is not a whole number*");
+    }
 }

@@ -68,6 +68,19 @@ public sealed partial class CheckCommandTests : IClassFixture<EmulatorFixture>
 
     [Theory]
     [MemberData(nameof(ToolRunner.Ways), MemberType = typeof(ToolRunner))]
+    public async Task A_passphrase_set_into_an_option_of_another_type_exits_with_3_naming_the_option_not_the_value(string way)
+    {
+        const string Secret = "Misplaced-Passphrase-42!";
+        var result = await ToolRunner.For(way).RunAsync(["check", "--config", Config], _fixture.Directory.Path,
+            EmulatorFixture.Environment(("CertCredentials__MaxRetries", Secret)));
+
+        result.ExitCode.Should().Be(3, result.ToString());
+        result.RefusalLines.Should().ContainSingle().Which.Should().StartWith("certcred: InvalidOptions: ").And.Contain("CertCredentials:MaxRetries").And.Contain("a whole number");
+        (result.Output + result.Error).Should().NotContain(Secret, "the binder's own message would quote the value");
+    }
+
+    [Theory]
+    [MemberData(nameof(ToolRunner.Ways), MemberType = typeof(ToolRunner))]
     public async Task Key_problems_exit_with_4(string way)
     {
         var tool = ToolRunner.For(way);
