@@ -36,8 +36,13 @@ Console.WriteLine($"Package consumer: {credential.Thumbprint}, assertion of {ass
 var tokenCredential = provider.GetRequiredService<TokenCredential>();
 var adapterIsTheCredentials = ReferenceEquals(tokenCredential, credential.AsTokenCredential());
 Console.WriteLine($"Package consumer (CertCredentials.Azure): TokenCredential {tokenCredential.GetType().Name}, the credential's own: {adapterIsTheCredentials}");
+// A Key Vault source as a user makes one; the vault is reached on first load only (none happens here). Its vault
+// credential is the vault's own in production (typically a managed identity); any TokenCredential does here.
+var source = new KeyVaultCertificateSource(new Uri("https://consumer-vault.vault.azure.net/"), "app-cert", tokenCredential);
+var sourceMade = source.CertificateName == "app-cert" && source.VaultUri.Host == "consumer-vault.vault.azure.net";
+Console.WriteLine($"Package consumer (CertCredentials.Azure): {source}");
 var symbolsComplete = args.Length == 0 || SymbolsEmbedEverySource(args[0]);
-return symbolsComplete && store.GetType().Name == "RedisTokenStore" && adapterIsTheCredentials && assertion.Split('.').Length == 3 && credential.Thumbprint.Equals(CertificateThumbprint.Compute(certificate)) ? 0 : 1;
+return symbolsComplete && sourceMade && store.GetType().Name == "RedisTokenStore" && adapterIsTheCredentials && assertion.Split('.').Length == 3 && credential.Thumbprint.Equals(CertificateThumbprint.Compute(certificate)) ? 0 : 1;
 
 static bool SymbolsEmbedEverySource(string snupkg)
 {
