@@ -117,42 +117,9 @@ public sealed class RotationSoakTests(ITestOutputHelper output) : IDisposable
 
         var credential = resource.Services.GetRequiredService<CertificateClientCredential>();
         credential.Thumbprint.Should().Be(certificates[0].Thumbprint);
-        var calls = 0L;
-        var failures = new List<string>();
-        var latencies = new List<double>[workers];
         using var stop = new CancellationTokenSource();
         var watch = Stopwatch.StartNew();
-
-        var tasks = Enumerable.Range(0, workers).Select(worker => Task.Run(async () =>
-        {
-            latencies[worker] = [];
-            var client = resource.Client;
-            while (!stop.IsCancellationRequested)
-            {
-                var started = Stopwatch.GetTimestamp();
-                try
-                {
-                    using var response = await client.GetAsync(new Uri("hello", UriKind.Relative), CancellationToken.None);
-                    if (response.StatusCode != HttpStatusCode.OK)
-                    {
-                        lock (failures)
-                        {
-                            failures.Add($"HTTP {(int)response.StatusCode}");
-                        }
-                    }
-                }
-                catch (Exception e) when (e is HttpRequestException or CertificateCredentialException)
-                {
-                    lock (failures)
-                    {
-                        failures.Add(e.GetType().Name + ": " + e.Message);
-                    }
-                }
-
-                latencies[worker].Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                Interlocked.Increment(ref calls);
-            }
-        })).ToList();
+        var calling = CallingWorkers.Start(workers, () => resource.Client, stop.Token);
 
         var switchLatencies = new List<double>();
         var firstUseLatencies = new List<double>();
@@ -191,13 +158,13 @@ public sealed class RotationSoakTests(ITestOutputHelper output) : IDisposable
         }
 
         await stop.CancelAsync();
-        await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(60));
+        await calling.Completion.WaitAsync(TimeSpan.FromSeconds(60));
         var elapsed = watch.Elapsed;
         listener.Dispose();
 
         var requests = service.Requests.Where(r => r.Form.GetValueOrDefault("client_id") == ClientId).ToList();
         var signedWith = requests.Select(r => index.GetValueOrDefault(r.Assertion?.GetHeaderValue<string>("x5t#S256") ?? string.Empty, -1)).ToList();
-        var all = latencies.SelectMany(l => l).Order().ToList();
+        var all = calling.SortedLatencies();
         var p99 = all[(int)Math.Min(all.Count - 1, Math.Ceiling(all.Count * 0.99) - 1)];
         Dictionary<(string Outcome, string Trigger), int> counted;
         lock (reloads)
@@ -208,12 +175,12 @@ public sealed class RotationSoakTests(ITestOutputHelper output) : IDisposable
         var switched = Switched();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"rotation soak: {elapsed.TotalSeconds:F1} s, {workers} workers, {rotations} rotations (every {every.TotalSeconds:F1} s, old certificate removed {removeAfter.TotalMilliseconds:F0} ms after the new one's first token request): " +
-            $"{calls} calls, {failures.Count} failed, {resource.Api.Requests.Count(r => r.TokenExpired)} sent expired, {requests.Count} token requests ({requests.Count(r => r.StatusCode != 200)} refused), " +
+            $"{calling.Calls} calls, {calling.Failures.Count} failed, {resource.Api.Requests.Count(r => r.TokenExpired)} sent expired, {requests.Count} token requests ({requests.Count(r => r.StatusCode != 200)} refused), " +
             $"{signedWith.Distinct().Count()} certificates used; swap to switch max {switchLatencies.Max():F0} ms, swap to first token request with it max {firstUseLatencies.Max():F0} ms; p99 call {p99:F1} ms, max {all[^1]:F1} ms; " +
             $"reloads: {string.Join(", ", counted.OrderBy(c => c.Key).Select(c => $"{c.Key.Outcome}/{c.Key.Trigger} {c.Value}"))}"));
 
-        failures.Should().BeEmpty();
-        calls.Should().BeGreaterThan(workers * seconds, "the workers really ran");
+        calling.Failures.Should().BeEmpty();
+        calling.Calls.Should().BeGreaterThan(workers * seconds, "the workers really ran");
         resource.Api.Requests.Should().OnlyContain(r => r.TokenValid && !r.TokenExpired);
         requests.Should().OnlyContain(r => r.StatusCode == 200, "no token request is refused: each is signed with a registered certificate");
         signedWith.Should().NotContain(-1).And.BeInAscendingOrder("once a newer certificate signed, no older one does");

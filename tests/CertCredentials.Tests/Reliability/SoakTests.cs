@@ -28,43 +28,10 @@ public sealed class SoakTests(ITestOutputHelper output)
             o => { o.ExpirationMargin = TimeSpan.FromSeconds(tokenSeconds / 3.0); o.RefreshRatio = 0.5; o.MaxRetries = 2; o.RetryDelay = TimeSpan.FromMilliseconds(50); },
             configureEntra: e => e.AccessTokenLifetime = TimeSpan.FromSeconds(tokenSeconds + 1));
 
-        var calls = 0L;
-        var failures = new List<string>();
-        var latencies = new List<double>[workers];
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
         var watch = Stopwatch.StartNew();
-
-        var tasks = Enumerable.Range(0, workers).Select(worker => Task.Run(async () =>
-        {
-            latencies[worker] = [];
-            var client = resource.Client;
-            while (!stop.IsCancellationRequested)
-            {
-                var started = Stopwatch.GetTimestamp();
-                try
-                {
-                    using var response = await client.GetAsync(new Uri("hello", UriKind.Relative), CancellationToken.None);
-                    if (response.StatusCode != HttpStatusCode.OK)
-                    {
-                        lock (failures)
-                        {
-                            failures.Add($"HTTP {(int)response.StatusCode}");
-                        }
-                    }
-                }
-                catch (Exception e) when (e is HttpRequestException or CertificateCredentialException)
-                {
-                    lock (failures)
-                    {
-                        failures.Add(e.GetType().Name + ": " + e.Message);
-                    }
-                }
-
-                latencies[worker].Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                Interlocked.Increment(ref calls);
-            }
-        })).ToList();
-        await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(seconds + 60));
+        var calling = CallingWorkers.Start(workers, () => resource.Client, stop.Token);
+        await calling.Completion.WaitAsync(TimeSpan.FromSeconds(seconds + 60));
         var elapsed = watch.Elapsed;
 
         var apiRequests = resource.Api.Requests;
@@ -72,18 +39,18 @@ public sealed class SoakTests(ITestOutputHelper output)
         // The service's expires_in is its token lifetime minus a second; refresh starts at half of that.
         var refreshInterval = tokenSeconds * 0.5;
         var expected = elapsed.TotalSeconds / refreshInterval;
-        var all = latencies.SelectMany(l => l).Order().ToList();
+        var all = calling.SortedLatencies();
         var p99 = all.Count == 0 ? 0 : all[(int)Math.Min(all.Count - 1, Math.Ceiling(all.Count * 0.99) - 1)];
         var summary = string.Create(CultureInfo.InvariantCulture,
-            $"soak: {elapsed.TotalSeconds:F1} s, {workers} workers, tokens with expires_in {tokenSeconds} s (refresh every {refreshInterval:F1} s): {calls} calls, {failures.Count} failed, {apiRequests.Count(r => r.TokenExpired)} sent with an expired token, {tokenRequests} token requests (expected about {expected:F1}), p99 call {p99:F1} ms");
+            $"soak: {elapsed.TotalSeconds:F1} s, {workers} workers, tokens with expires_in {tokenSeconds} s (refresh every {refreshInterval:F1} s): {calling.Calls} calls, {calling.Failures.Count} failed, {apiRequests.Count(r => r.TokenExpired)} sent with an expired token, {tokenRequests} token requests (expected about {expected:F1}), p99 call {p99:F1} ms");
         output.WriteLine(summary);
         if (Environment.GetEnvironmentVariable("SOAK_REPORT") is { Length: > 0 } report)
         {
             await File.WriteAllTextAsync(report, summary + Environment.NewLine);
         }
 
-        failures.Should().BeEmpty();
-        calls.Should().BeGreaterThan(workers * seconds, "the workers really ran");
+        calling.Failures.Should().BeEmpty();
+        calling.Calls.Should().BeGreaterThan(workers * seconds, "the workers really ran");
         apiRequests.Should().NotContain(r => r.TokenExpired, "no request leaves with an expired token");
         apiRequests.Should().OnlyContain(r => r.TokenValid);
         tokenRequests.Should().BeInRange((int)Math.Floor(expected * 0.6), (int)Math.Ceiling(expected * 1.4) + 2);
