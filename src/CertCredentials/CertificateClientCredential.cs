@@ -70,7 +70,7 @@ public sealed class CertificateClientCredential : IDisposable
         if ((options.SharedTokenStore ?? sharedTokenStore) is { } store)
         {
             // Asked on the first shared-cache miss, after the key is loaded below; the thumbprint follows rotations.
-            _shared = new SharedTokenCache(store, new SharedCacheSigner(() => _reloader!.Holder.Current.Thumbprint.ToString(), SignSharedCacheLabel), time, log);
+            _shared = new SharedTokenCache(store, new SharedCacheSigner(() => _reloader!.Holder.Current.Thumbprint, SignSharedCacheLabel), time, log);
         }
 
         // The cache is allocated right after the credential, before the key-reading garbage, so the two share memory

@@ -55,4 +55,17 @@ internal static class CredentialTelemetry
             // Reporting never changes what callers get.
         }
     }
+
+    /// <summary>Adds one to a counter with one tag; a MeterListener that throws does not reach the caller.</summary>
+    public static void Count(Counter<long> counter, string tag, string value)
+    {
+        try
+        {
+            counter.Add(1, new KeyValuePair<string, object?>(tag, value));
+        }
+        catch (Exception)
+        {
+            // Reporting never changes what callers get.
+        }
+    }
 }

@@ -59,7 +59,7 @@ internal sealed class SharedTokenCache
     /// <summary>The entry keys of the current certificate, derived on first use and after each rotation; null when they cannot be (reported).</summary>
     public async ValueTask<SharedEntryKeys?> KeysAsync(CancellationToken cancellationToken)
     {
-        string thumbprint;
+        CertificateThumbprint thumbprint;
         try
         {
             thumbprint = _signer.CurrentThumbprint();
@@ -70,13 +70,13 @@ internal sealed class SharedTokenCache
         }
 
         var current = Volatile.Read(ref _keys);
-        if (current is null || current.Thumbprint != thumbprint)
+        if (current is null || !current.IsFor(thumbprint))
         {
             // One signature per thumbprint however many misses arrive at once (a cold start has one per pair).
             lock (_keysGate)
             {
                 current = _keys;
-                if (current is null || current.Thumbprint != thumbprint)
+                if (current is null || !current.IsFor(thumbprint))
                 {
                     current = new DerivedKeys(thumbprint, DeriveAsync(thumbprint, cancellationToken));
                     Volatile.Write(ref _keys, current);
@@ -98,29 +98,41 @@ internal sealed class SharedTokenCache
     /// Runs one store call within <paramref name="timeout"/> (the store's bound by default). A failure or timeout is
     /// reported once per episode and returns false; the caller's own cancellation (disposal) propagates.
     /// </summary>
-    public async ValueTask<(bool Ok, T Value)> CallAsync<T>(string operation, Func<SharedTokenStore, CancellationToken, ValueTask<T>> call,
-                                                          CancellationToken cancellationToken, TimeSpan? timeout = null)
+    /// <param name="operation">The call's name in reports (get, set, remove, lease, release, wait).</param>
+    /// <param name="call">The store call, given the store, <paramref name="state"/> and the token bounding it (static: nothing to allocate per call).</param>
+    /// <param name="state">What the call needs (the entry's name, and so on).</param>
+    /// <param name="cancellationToken">The caller's own cancellation.</param>
+    /// <param name="timeout">The bound, when not the store's operation timeout.</param>
+    public async ValueTask<(bool Ok, T Value)> CallAsync<TState, T>(string operation, Func<SharedTokenStore, TState, CancellationToken, ValueTask<T>> call,
+                                                                  TState state, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
         var bound = timeout ?? Timeout;
-        using var timer = new CancellationTokenSource(bound, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
+
+        // One timer bounds the call: it cancels the token the store is given and ends the wait below. The caller's
+        // cancellation cancels the same token (no registration at all when the caller cannot cancel).
+        using var bounded = new CancellationTokenSource(bound, _time);
+        using var caller = cancellationToken.UnsafeRegister(static source => ((CancellationTokenSource)source!).Cancel(), bounded);
         try
         {
-            // WaitAsync as well as the token: a store that ignores cancellation still cannot hold the caller.
-            var value = await call(_store, linked.Token).AsTask().WaitAsync(bound, _time, cancellationToken).ConfigureAwait(false);
+            var pending = call(_store, state, bounded.Token);
+
+            // An answer already there needs no wait; a pending one is awaited through the token as well, so that a
+            // store that ignores cancellation still cannot hold the caller past the bound.
+            var value = pending.IsCompleted ? pending.Result : await pending.AsTask().WaitAsync(bounded.Token).ConfigureAwait(false);
             Answered(operation);
             return (true, value);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            Failed(operation, e is TimeoutException || (e is OperationCanceledException && timer.IsCancellationRequested)
+            Failed(operation, e is TimeoutException || (e is OperationCanceledException && bounded.IsCancellationRequested)
                 ? $"no answer within {bound.TotalMilliseconds:F0} ms"
                 : Describe(e));
             return (false, default!);
         }
     }
 
-    public static void CountRead(string outcome) => Reads.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+    /// <summary>Counts a read by its outcome; a MeterListener that throws does not reach the caller.</summary>
+    public static void CountRead(string outcome) => CredentialTelemetry.Count(Reads, "outcome", outcome);
 
     /// <summary>
     /// Ends the episode: a write answering ends any, a read only a read's (a Redis out of memory answers reads and
@@ -143,7 +155,7 @@ internal sealed class SharedTokenCache
 
     private void Failed(string operation, string reason)
     {
-        StoreFailures.Add(1, new KeyValuePair<string, object?>("operation", operation));
+        CredentialTelemetry.Count(StoreFailures, "operation", operation);
         Volatile.Write(ref _problem, $"The shared token store ({_storeName}) failed ({operation}: {reason}); this instance requests its tokens directly until it answers again.");
         var state = IsRead(operation) ? ReadFailing : WriteFailing;
         while (true)
@@ -169,8 +181,9 @@ internal sealed class SharedTokenCache
 
     private static bool IsRead(string operation) => operation is "get" or "wait";
 
-    private async Task<SharedEntryKeys?> DeriveAsync(string thumbprint, CancellationToken cancellationToken)
+    private async Task<SharedEntryKeys?> DeriveAsync(CertificateThumbprint certificate, CancellationToken cancellationToken)
     {
+        var thumbprint = certificate.ToString();
         try
         {
             var signature = await _signer.SignRs256((byte[])SharedEntryKeys.Label.Clone(), cancellationToken).ConfigureAwait(false);
@@ -215,5 +228,9 @@ internal sealed class SharedTokenCache
         }
     }
 
-    private sealed record DerivedKeys(string Thumbprint, Task<SharedEntryKeys?> Task);
+    private sealed record DerivedKeys(CertificateThumbprint Thumbprint, Task<SharedEntryKeys?> Task)
+    {
+        /// <summary>The identity holds one thumbprint object per certificate: the same reference, unless it rotated.</summary>
+        public bool IsFor(CertificateThumbprint thumbprint) => ReferenceEquals(Thumbprint, thumbprint) || Thumbprint.Equals(thumbprint);
+    }
 }

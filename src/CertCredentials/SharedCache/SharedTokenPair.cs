@@ -85,7 +85,8 @@ internal sealed class SharedTokenPair
 
             var fence = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
             var (answered, leased) = await _shared.CallAsync("lease",
-                (store, token) => store.TryAcquireLeaseAsync(name, fence, leaseDuration, token), cancellationToken).ConfigureAwait(false);
+                static (store, lease, token) => store.TryAcquireLeaseAsync(lease.name, lease.fence, lease.leaseDuration, token),
+                (name, fence, leaseDuration), cancellationToken).ConfigureAwait(false);
             if (!answered)
             {
                 return await RequestAsync(null, claims, request, cancellationToken).ConfigureAwait(false);
@@ -103,11 +104,11 @@ internal sealed class SharedTokenPair
                 }
                 finally
                 {
-                    await _shared.CallAsync("release", async (store, token) =>
+                    await _shared.CallAsync("release", static async (store, lease, token) =>
                     {
-                        await store.ReleaseLeaseAsync(name, fence, token).ConfigureAwait(false);
+                        await store.ReleaseLeaseAsync(lease.name, lease.fence, token).ConfigureAwait(false);
                         return true;
-                    }, CancellationToken.None).ConfigureAwait(false);
+                    }, (name, fence), CancellationToken.None).ConfigureAwait(false);
                 }
             }
 
@@ -144,15 +145,15 @@ internal sealed class SharedTokenPair
             }
 
             var name = NameOf(keys);
-            var (answered, bytes) = await _shared.CallAsync("get", (store, t) => store.GetAsync(name, t), CancellationToken.None).ConfigureAwait(false);
+            var (answered, bytes) = await _shared.CallAsync("get", static (store, key, t) => store.GetAsync(key, t), name, CancellationToken.None).ConfigureAwait(false);
             if (answered && bytes is not null && SharedEntry.TryOpen(keys, _identity, bytes, out var opened, out _)
                 && string.Equals(opened.AccessToken, token, StringComparison.Ordinal))
             {
-                await _shared.CallAsync("remove", async (store, t) =>
+                await _shared.CallAsync("remove", static async (store, key, t) =>
                 {
-                    await store.RemoveAsync(name, t).ConfigureAwait(false);
+                    await store.RemoveAsync(key, t).ConfigureAwait(false);
                     return true;
-                }, CancellationToken.None).ConfigureAwait(false);
+                }, name, CancellationToken.None).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -167,7 +168,7 @@ internal sealed class SharedTokenPair
     /// </summary>
     private async ValueTask<(bool Answered, CachedToken? Token)> ReadAsync(SharedEntryKeys keys, string name, CachedToken? replacing, CancellationToken cancellationToken)
     {
-        var (answered, bytes) = await _shared.CallAsync("get", (store, token) => store.GetAsync(name, token), cancellationToken).ConfigureAwait(false);
+        var (answered, bytes) = await _shared.CallAsync("get", static (store, key, token) => store.GetAsync(key, token), name, cancellationToken).ConfigureAwait(false);
         if (!answered)
         {
             SharedTokenCache.CountRead("failed");
@@ -219,11 +220,11 @@ internal sealed class SharedTokenPair
             if (timeToLive > TimeSpan.Zero)
             {
                 var bytes = SharedEntry.Seal(e.Keys, _identity, response.AccessToken, requestedAt, response.ExpiresIn, response.RefreshIn);
-                await _shared.CallAsync("set", async (store, token) =>
+                await _shared.CallAsync("set", static async (store, write, token) =>
                 {
-                    await store.SetAsync(e.Name, bytes, timeToLive, token).ConfigureAwait(false);
+                    await store.SetAsync(write.Name, write.bytes, write.timeToLive, token).ConfigureAwait(false);
                     return true;
-                }, cancellationToken).ConfigureAwait(false);
+                }, (e.Name, bytes, timeToLive), cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -235,8 +236,8 @@ internal sealed class SharedTokenPair
     {
         var time = _shared.Time;
         var started = time.GetUtcNow();
-        var (answered, notified) = await _shared.CallAsync("wait", (store, token) => store.WaitForChangeAsync(name, wait, token),
-            cancellationToken, wait + _shared.Timeout).ConfigureAwait(false);
+        var (answered, notified) = await _shared.CallAsync("wait", static (store, change, token) => store.WaitForChangeAsync(change.name, change.wait, token),
+            (name, wait), cancellationToken, wait + _shared.Timeout).ConfigureAwait(false);
         if (!answered)
         {
             return false;
