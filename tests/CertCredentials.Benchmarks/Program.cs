@@ -23,7 +23,7 @@ namespace CertCredentials.Benchmarks;
 /// process, and writes results.md into the output folder.
 /// <code>
 /// CertCredentials.Benchmarks [--smoke] [--out DIR] [--micro-only | --scenarios-only] [--filter Cached,Many,Cold,Authorized,Shared,TokenCredential,scenarios]
-/// (a scenario alone: ColdInterleaved, HttpInterleaved, ConcurrentCold, RefreshWindow)
+/// (a scenario alone: ColdInterleaved, HttpInterleaved, RedisInterleaved, ConcurrentCold, RefreshWindow)
 /// </code>
 /// </summary>
 public static class Program
@@ -73,6 +73,7 @@ public static class Program
             {
                 ("ColdInterleaved", "Cold acquisition, interleaved", () => InterleavedColdScenario.RunAsync(smoke, Console.Out)),
                 ("HttpInterleaved", "Authorized HttpClient, interleaved", () => InterleavedHttpScenario.RunAsync(smoke, Console.Out)),
+                ("RedisInterleaved", "Redis hit, interleaved", () => InterleavedRedisScenario.RunAsync(smoke, Console.Out)),
                 ("ConcurrentCold", "Concurrent cold callers", () => ConcurrentColdCallersScenario.RunAsync(smoke, Console.Out)),
                 ("RefreshWindow", "Refresh window", () => RefreshWindowScenario.RunAsync(smoke, Console.Out)),
             }.Where(s => filter is null || filter.Contains("scenarios", StringComparer.OrdinalIgnoreCase) || filter.Contains(s.Item1, StringComparer.OrdinalIgnoreCase)))
