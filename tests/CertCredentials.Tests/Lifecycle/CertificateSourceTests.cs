@@ -1,7 +1,9 @@
 using System.Diagnostics.Metrics;
+using CertCredentials.Diagnostics;
 using CertCredentials.Lifecycle;
 using CertCredentials.Tests.Diagnostics;
 using CertCredentials.Tests.Infrastructure;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
@@ -127,6 +129,34 @@ public sealed class CertificateSourceTests
         (await IntervalAsync(credential)).Should().Be(ReloadOutcome.Switched);
         credential.CertificateReloadFailure.Should().BeNull();
         _logs.WithId(1306).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Expiry_and_the_health_check_follow_the_certificate_switched_to()
+    {
+        await using var entra = await EntraAsync();
+        // Whole seconds: a certificate's validity has no finer resolution.
+        using var expiring = MadeCertificate.Create("CN=expiring", notAfter: TestClock.Start.AddDays(10));
+        entra.Service.RegisterApplication(TestOptions.TenantId, TestOptions.ClientId, expiring.Certificate, LocalEntra.Resource);
+        var source = new ScriptedSource(expiring.ToClientCertificate);
+        var credential = Credential(entra, source);
+        var health = new CertificateCredentialHealthCheck(() => credential, _time);
+
+        credential.CertificateExpiresOn.Should().Be(TestClock.Start.AddDays(10));
+        var before = await health.CheckHealthAsync(new HealthCheckContext());
+        before.Status.Should().Be(HealthStatus.Degraded);
+        before.Description.Should().Contain("in 10 days");
+        before.Data["thumbprint"].Should().Be(expiring.Thumbprint.ToString());
+
+        source.Answer = _second.ToClientCertificate;
+        (await IntervalAsync(credential)).Should().Be(ReloadOutcome.Switched);
+
+        credential.CertificateExpiresOn.Should().Be(new DateTimeOffset(_second.Certificate.NotAfter.ToUniversalTime()));
+        credential.CertificateSubject.Should().Be("CN=second");
+        var after = await health.CheckHealthAsync(new HealthCheckContext());
+        after.Status.Should().Be(HealthStatus.Healthy, "the certificate now in use is valid until 2040");
+        after.Data["thumbprint"].Should().Be(_second.Thumbprint.ToString());
+        after.Data["certificateExpiresOn"].Should().Be(credential.CertificateExpiresOn);
     }
 
     [Fact]
