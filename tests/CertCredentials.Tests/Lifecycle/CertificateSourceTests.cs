@@ -4,6 +4,7 @@ using CertCredentials.Lifecycle;
 using CertCredentials.Tests.Diagnostics;
 using CertCredentials.Tests.Infrastructure;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
@@ -217,30 +218,14 @@ public sealed class CertificateSourceTests
         await using var entra = await EntraAsync();
         var source = new ScriptedSource(_first.ToClientCertificate);
         var credential = Credential(entra, source);
-        var counted = new List<(string Outcome, string Trigger)>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == "CertCredentials" && instrument.Name == "certcredentials.certificate.reloads")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
-        {
-            var copy = tags.ToArray().ToDictionary(t => t.Key, t => t.Value?.ToString());
-            lock (counted)
-            {
-                counted.Add((copy["outcome"]!, copy["trigger"]!));
-            }
-        });
-        listener.Start();
+        using var reloads = new MetricCollector<long>(CredentialTelemetry.CertificateReloads);
 
         await IntervalAsync(credential);
         source.Answer = _second.ToClientCertificate;
         await IntervalAsync(credential);
 
-        counted.Should().Equal(("unchanged", "interval"), ("switched", "interval"));
+        var counted = reloads.GetMeasurementSnapshot().Select(m => (m.Value, (string)m.Tags["outcome"]!, (string)m.Tags["trigger"]!));
+        counted.Should().Equal((1L, "unchanged", "interval"), (1L, "switched", "interval"));
     }
 
     [Fact]
