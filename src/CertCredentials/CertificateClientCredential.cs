@@ -186,8 +186,8 @@ public sealed class CertificateClientCredential : IDisposable
     /// The access token for another tenant or scope, with the same application and certificate: for a multi-tenant
     /// app calling its customers' tenants, or one app calling several resources. Each tenant and scope has its own
     /// cache, single flight and background refresh, as <see cref="GetTokenAsync(CancellationToken)"/> has; a cached
-    /// lookup allocates nothing and stays under a microsecond however many tenants the credential serves (up to 100,000);
-    /// callers that ask for the same tenant often can keep a <see cref="ForTenant(string, string)"/> value instead,
+    /// lookup allocates nothing, and took under a microsecond among 10,000 tenants (the most measured; a credential holds
+    /// at most 100,000 pairs); callers that ask for the same tenant often can keep a <see cref="ForTenant(string, string)"/> value instead,
     /// which skips the lookup by key. The configured tenant and scope share the credential's own cache.
     /// </summary>
     /// <param name="tenantId">The tenant: a GUID or a verified domain, checked as <see cref="CertificateClientCredentialOptions.TenantId"/> is.</param>

@@ -29,10 +29,11 @@ internal sealed class LogCapture : ILoggerProvider
     {
     }
 
-    internal sealed record Entry(string Category, LogLevel Level, EventId EventId, string Message, IReadOnlyList<KeyValuePair<string, object?>> Values, Exception? Exception)
-    {
-        public DateTimeOffset At { get; } = DateTimeOffset.UtcNow;
-    }
+    /// <summary>
+    /// One entry, its structured values kept as logged. Not the packaged FakeLogger: its records keep the values as
+    /// text, and the suites check that events carry numbers, enums and times as such (a status code as 401).
+    /// </summary>
+    internal sealed record Entry(string Category, LogLevel Level, EventId EventId, string Message, IReadOnlyList<KeyValuePair<string, object?>> Values, Exception? Exception);
 
     private sealed class CapturingLogger(string category, LogCapture owner) : ILogger
     {

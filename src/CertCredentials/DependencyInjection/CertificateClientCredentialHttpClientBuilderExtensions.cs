@@ -1,6 +1,5 @@
 using CertCredentials.DependencyInjection;
 using CertCredentials.Http;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -21,9 +20,7 @@ public static class CertificateClientCredentialHttpClientBuilderExtensions
         var credentialName = name ?? Options.Options.DefaultName;
 
         // A name that no credential has (a typo) fails the host at start, not the first request.
-        builder.Services.AddSingleton(new CredentialReference(credentialName, $"The HttpClient '{builder.Name}' (AddCertificateClientCredentialHandler)"));
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CredentialReferences>, CredentialReferenceValidator>());
-        builder.Services.AddOptions<CredentialReferences>().ValidateOnStart();
+        CredentialReferenceValidator.Register(builder.Services, new CredentialReference(credentialName, $"The HttpClient '{builder.Name}' (AddCertificateClientCredentialHandler)"));
         return builder.AddHttpMessageHandler(services => new BearerTokenHandler(
             CredentialRegistry.From(services).Get(credentialName),
             services.GetService<ILoggerFactory>()?.CreateLogger("CertCredentials.Http") ?? NullLogger.Instance));

@@ -1,13 +1,24 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace CertCredentials.DependencyInjection;
 
 /// <summary>
-/// Fails the host at start when a handler names a credential that is not registered (a typo such as "orderz"), naming
-/// the registered ones; without it the mistake showed only at the first request through that HttpClient.
+/// Fails the host at start when a handler or a health check names a credential that is not registered (a typo such as
+/// "orderz"), naming the registered ones; without it the mistake showed only at the first request through that
+/// HttpClient, or as an unhealthy report.
 /// </summary>
 internal sealed class CredentialReferenceValidator : IValidateOptions<CredentialReferences>
 {
+    /// <summary>Records that <paramref name="reference"/> uses a credential, to be checked when the host starts.</summary>
+    public static void Register(IServiceCollection services, CredentialReference reference)
+    {
+        services.AddSingleton(reference);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CredentialReferences>, CredentialReferenceValidator>());
+        services.AddOptions<CredentialReferences>().ValidateOnStart();
+    }
+
     private readonly HashSet<string> _registered;
     private readonly IReadOnlyList<CredentialReference> _references;
 

@@ -25,25 +25,6 @@ internal static class TestIdentity
         return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null, X509KeyStorageFlags.Exportable);
     }
 
-    /// <summary>A certificate Kestrel serves HTTPS on 127.0.0.1 with, and a handler that trusts it alone.</summary>
-    public static (X509Certificate2 Certificate, HttpMessageHandler Handler) CreateForHttps()
-    {
-        using var rsa = RSA.Create(2048);
-        var request = new CertificateRequest("CN=127.0.0.1", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(System.Net.IPAddress.Loopback);
-        request.CertificateExtensions.Add(san.Build());
-        var now = TimeProvider.System.GetUtcNow();
-        using var created = request.CreateSelfSigned(now.AddDays(-1), now.AddYears(1));
-        var certificate = X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
-        var trusted = certificate.RawData;
-        var handler = new SocketsHttpHandler
-        {
-            SslOptions = { RemoteCertificateValidationCallback = (_, c, _, _) => c is not null && c.GetRawCertData().AsSpan().SequenceEqual(trusted) },
-        };
-        return (certificate, handler);
-    }
-
     public static string PrivateKeyPem(X509Certificate2 certificate)
     {
         using var rsa = certificate.GetRSAPrivateKey()!;

@@ -18,7 +18,8 @@ public sealed class KeyVaultRotationTests : VaultTestBase
     {
         var first = CreateRegistered("app", "CN=first");
         var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
-        var (https, trusting) = TestIdentity.CreateForHttps();
+        var https = LoopbackHttps.CreateCertificate();
+        var trusting = LoopbackHttps.CreateTrustingHandler(https);
         using var httpsCertificate = https;
         trusting.Dispose();
         var trusted = httpsCertificate.RawData;

@@ -184,7 +184,8 @@ public sealed class TokenCredentialTests : IAsyncLifetime
     public async Task Azure_cores_bearer_policy_authorizes_requests_to_a_protected_api_and_reuses_the_token()
     {
         var credential = _entra.Credential();
-        var (https, handler) = TestIdentity.CreateForHttps();
+        var https = LoopbackHttps.CreateCertificate();
+        var handler = LoopbackHttps.CreateTrustingHandler(https);
         using var httpsCertificate = https;
         using var trusting = handler;
         await using var api = await LocalProtectedApi.StartAsync(

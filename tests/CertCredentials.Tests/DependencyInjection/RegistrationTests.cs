@@ -225,6 +225,18 @@ public sealed class RegistrationTests
     }
 
     [Fact]
+    public async Task A_health_check_naming_no_registered_credential_fails_the_host_at_start()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddCertificateClientCredential("orders", o => LocalResource.Copy(TestOptions.Rsa2048(), o));
+        builder.Services.AddHealthChecks().AddCertificateClientCredentialCheck("orders").AddCertificateClientCredentialCheck("orderz");
+        using var host = builder.Build();
+
+        var e = await FluentActions.Awaiting(() => host.StartAsync()).Should().ThrowAsync<OptionsValidationException>();
+        e.Which.Message.Should().Be("The health check 'certificate-credential-orderz' (AddCertificateClientCredentialCheck) uses the certificate credential 'orderz', which is not registered: the registered ones are 'orders'. Use one of those names, or register it with services.AddCertificateClientCredential(\"orderz\", ...).");
+    }
+
+    [Fact]
     public async Task A_handler_naming_a_registered_credential_starts()
     {
         var builder = Host.CreateApplicationBuilder();

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using CertCredentials.Diagnostics;
 using CertCredentials.Tests.Infrastructure;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace CertCredentials.Tests.Diagnostics;
 
@@ -24,8 +25,7 @@ public sealed class FailureReportingTests : IAsyncLifetime
     [Fact]
     public async Task A_disposed_caller_owned_http_client_is_a_typed_failure_seen_by_last_failure_the_metric_and_the_health_check()
     {
-        var failures = new List<string?>();
-        using var meters = Listen("certcredentials.token.failures", tags => { lock (failures) { failures.Add(tags["failure"] as string); } });
+        using var failures = new MetricCollector<long>(CredentialTelemetry.Failures);
         var httpClient = new HttpClient();
         var credential = _entra.Credential(o => o.MaxRetries = 0, httpClient: httpClient);
         httpClient.Dispose();
@@ -35,10 +35,7 @@ public sealed class FailureReportingTests : IAsyncLifetime
         e.Which.InnerException.Should().BeOfType<ObjectDisposedException>();
         e.Which.Message.Should().Contain("HttpClient").And.Contain("disposed");
         credential.LastFailure.Should().BeSameAs(e.Which);
-        lock (failures)
-        {
-            failures.Should().Contain(e.Which.Failure.ToString());
-        }
+        failures.GetMeasurementSnapshot().Should().Contain(m => (string?)m.Tags["failure"] == e.Which.Failure.ToString());
 
         var health = await new CertificateCredentialHealthCheck(() => credential, TimeProvider.System).CheckHealthAsync(new HealthCheckContext());
         health.Status.Should().Be(HealthStatus.Unhealthy);
@@ -91,32 +88,6 @@ public sealed class FailureReportingTests : IAsyncLifetime
         second.Should().Be(first);
         credential.LastFailure.Should().BeNull();
         _entra.Service.TokenRequestCount.Should().Be(1);
-    }
-
-    private static MeterListener Listen(string instrumentName, Action<Dictionary<string, object?>> measured)
-    {
-        var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter.Name == CredentialTelemetry.Name && instrument.Name == instrumentName)
-                {
-                    l.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
-        {
-            var values = new Dictionary<string, object?>();
-            foreach (var tag in tags)
-            {
-                values[tag.Key] = tag.Value;
-            }
-
-            measured(values);
-        });
-        listener.Start();
-        return listener;
     }
 
     private sealed class ThrowingHandler(Exception exception) : HttpMessageHandler

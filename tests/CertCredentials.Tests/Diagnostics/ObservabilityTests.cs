@@ -1,7 +1,8 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
+using CertCredentials.Diagnostics;
 using CertCredentials.Testing;
 using CertCredentials.Tests.Infrastructure;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
@@ -68,34 +69,10 @@ public sealed class ObservabilityTests
     [Fact]
     public async Task Records_metrics_on_the_CertCredentials_meter()
     {
-        var measurements = new List<(string Instrument, double Value, Dictionary<string, object?> Tags)>();
-        using var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter.Name == "CertCredentials")
-                {
-                    l.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
-        {
-            var copy = new Dictionary<string, object?>();
-            foreach (var tag in tags)
-            {
-                copy[tag.Key] = tag.Value;
-            }
-
-            lock (measurements)
-            {
-                measurements.Add((instrument.Name, value, copy));
-            }
-        }
-
-        listener.SetMeasurementEventCallback<long>((i, v, t, _) => Record(i, v, t));
-        listener.SetMeasurementEventCallback<double>((i, v, t, _) => Record(i, v, t));
-        listener.Start();
+        using var requests = new MetricCollector<long>(CredentialTelemetry.TokenRequests);
+        using var hits = new MetricCollector<long>(CredentialTelemetry.CacheHits);
+        using var failures = new MetricCollector<long>(CredentialTelemetry.Failures);
+        using var duration = new MetricCollector<double>(CredentialTelemetry.AcquisitionDuration);
 
         await using var entra = await LocalEntra.StartAsync();
         var credential = entra.Credential();
@@ -105,13 +82,10 @@ public sealed class ObservabilityTests
         var failing = entra.Credential(o => o.ClientId = "99999999-9999-9999-9999-999999999999");
         await FluentActions.Awaiting(() => failing.GetTokenAsync().AsTask()).Should().ThrowAsync<TokenEndpointException>();
 
-        lock (measurements)
-        {
-            measurements.Where(m => m.Instrument == "certcredentials.token.requests").Sum(m => m.Value).Should().Be(2);
-            measurements.Where(m => m.Instrument == "certcredentials.cache.hits").Sum(m => m.Value).Should().Be(2);
-            measurements.Should().Contain(m => m.Instrument == "certcredentials.token.acquisition.duration" && m.Value > 0);
-            measurements.Should().Contain(m => m.Instrument == "certcredentials.token.failures" && Equals(m.Tags["error.code"], "700016"));
-        }
+        requests.GetMeasurementSnapshot().EvaluateAsCounter().Should().Be(2);
+        hits.GetMeasurementSnapshot().EvaluateAsCounter().Should().Be(2);
+        duration.GetMeasurementSnapshot().Should().Contain(m => m.Value > 0);
+        failures.GetMeasurementSnapshot().Should().Contain(m => Equals(m.Tags["error.code"], "700016"));
     }
 
     [Fact]

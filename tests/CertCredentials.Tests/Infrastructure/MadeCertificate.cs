@@ -41,11 +41,14 @@ internal sealed class MadeCertificate : IDisposable
     public static MadeCertificate For(string subject) =>
         Shared.GetOrAdd(subject, s => new Lazy<MadeCertificate>(() => Create(s), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
 
-    public static MadeCertificate Create(string subject = "CN=rotated", int keySize = 2048)
+    /// <param name="subject">The certificate's subject.</param>
+    /// <param name="keySize">RSA key size in bits.</param>
+    /// <param name="notAfter">The end of validity: 2040 unless a test needs a certificate close to its expiry.</param>
+    public static MadeCertificate Create(string subject = "CN=rotated", int keySize = 2048, DateTimeOffset? notAfter = null)
     {
         using var rsa = RSA.Create(keySize);
         var request = new CertificateRequest(subject, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        using var withKey = request.CreateSelfSigned(new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2040, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        using var withKey = request.CreateSelfSigned(new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero), notAfter ?? new DateTimeOffset(2040, 1, 1, 0, 0, 0, TimeSpan.Zero));
         return new MadeCertificate(subject, rsa.ExportPkcs8PrivateKeyPem(), withKey.ExportCertificatePem(), X509CertificateLoader.LoadCertificate(withKey.RawData));
     }
 

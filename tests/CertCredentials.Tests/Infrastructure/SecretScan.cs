@@ -9,8 +9,8 @@ internal static partial class SecretScan
     private static partial Regex KeyBlock();
 
     /// <summary>
-    /// Every 24-character run of a secret's base64 body (and the whole of short secrets like passphrases), so that a
-    /// fragment of a key is caught as well as the whole.
+    /// 24-character windows every 12 characters of a secret's base64 body, so that any run of 35 characters or more of
+    /// it is caught, a fragment as well as the whole; short secrets (up to 40 characters, like passphrases) whole.
     /// </summary>
     public static IEnumerable<string> Fragments(string secret)
     {

@@ -1,7 +1,10 @@
 using System.Diagnostics.Metrics;
+using CertCredentials.Diagnostics;
 using CertCredentials.Lifecycle;
 using CertCredentials.Tests.Diagnostics;
 using CertCredentials.Tests.Infrastructure;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
@@ -130,6 +133,34 @@ public sealed class CertificateSourceTests
     }
 
     [Fact]
+    public async Task Expiry_and_the_health_check_follow_the_certificate_switched_to()
+    {
+        await using var entra = await EntraAsync();
+        // Whole seconds: a certificate's validity has no finer resolution.
+        using var expiring = MadeCertificate.Create("CN=expiring", notAfter: TestClock.Start.AddDays(10));
+        entra.Service.RegisterApplication(TestOptions.TenantId, TestOptions.ClientId, expiring.Certificate, LocalEntra.Resource);
+        var source = new ScriptedSource(expiring.ToClientCertificate);
+        var credential = Credential(entra, source);
+        var health = new CertificateCredentialHealthCheck(() => credential, _time);
+
+        credential.CertificateExpiresOn.Should().Be(TestClock.Start.AddDays(10));
+        var before = await health.CheckHealthAsync(new HealthCheckContext());
+        before.Status.Should().Be(HealthStatus.Degraded);
+        before.Description.Should().Contain("in 10 days");
+        before.Data["thumbprint"].Should().Be(expiring.Thumbprint.ToString());
+
+        source.Answer = _second.ToClientCertificate;
+        (await IntervalAsync(credential)).Should().Be(ReloadOutcome.Switched);
+
+        credential.CertificateExpiresOn.Should().Be(new DateTimeOffset(_second.Certificate.NotAfter.ToUniversalTime()));
+        credential.CertificateSubject.Should().Be("CN=second");
+        var after = await health.CheckHealthAsync(new HealthCheckContext());
+        after.Status.Should().Be(HealthStatus.Healthy, "the certificate now in use is valid until 2040");
+        after.Data["thumbprint"].Should().Be(_second.Thumbprint.ToString());
+        after.Data["certificateExpiresOn"].Should().Be(credential.CertificateExpiresOn);
+    }
+
+    [Fact]
     public async Task A_source_that_hangs_on_a_reload_is_bounded_by_RequestTimeout()
     {
         await using var entra = await EntraAsync();
@@ -187,30 +218,14 @@ public sealed class CertificateSourceTests
         await using var entra = await EntraAsync();
         var source = new ScriptedSource(_first.ToClientCertificate);
         var credential = Credential(entra, source);
-        var counted = new List<(string Outcome, string Trigger)>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == "CertCredentials" && instrument.Name == "certcredentials.certificate.reloads")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
-        {
-            var copy = tags.ToArray().ToDictionary(t => t.Key, t => t.Value?.ToString());
-            lock (counted)
-            {
-                counted.Add((copy["outcome"]!, copy["trigger"]!));
-            }
-        });
-        listener.Start();
+        using var reloads = new MetricCollector<long>(CredentialTelemetry.CertificateReloads);
 
         await IntervalAsync(credential);
         source.Answer = _second.ToClientCertificate;
         await IntervalAsync(credential);
 
-        counted.Should().Equal(("unchanged", "interval"), ("switched", "interval"));
+        var counted = reloads.GetMeasurementSnapshot().Select(m => (m.Value, (string)m.Tags["outcome"]!, (string)m.Tags["trigger"]!));
+        counted.Should().Equal((1L, "unchanged", "interval"), (1L, "switched", "interval"));
     }
 
     [Fact]

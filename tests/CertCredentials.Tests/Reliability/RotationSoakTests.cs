@@ -1,10 +1,11 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
+using CertCredentials.Diagnostics;
 using CertCredentials.Tests.Diagnostics;
 using CertCredentials.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Xunit.Abstractions;
 
 namespace CertCredentials.Tests.Reliability;
@@ -87,33 +88,9 @@ public sealed class RotationSoakTests(ITestOutputHelper output) : IDisposable
         registeredFrom[0] = clock.GetUtcNow();
         service.RegisterApplication(TestOptions.TenantId, ClientId, certificates[0].Certificate, LocalEntra.Resource);
 
-        var reloads = new Dictionary<(string Outcome, string Trigger), int>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == "CertCredentials" && instrument.Name == "certcredentials.certificate.reloads")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            var copy = tags.ToArray().ToDictionary(t => t.Key, t => t.Value?.ToString() ?? string.Empty);
-            lock (reloads)
-            {
-                var key = (copy["outcome"], copy["trigger"]);
-                reloads[key] = reloads.GetValueOrDefault(key) + (int)value;
-            }
-        });
-        listener.Start();
+        using var reloads = new MetricCollector<long>(CredentialTelemetry.CertificateReloads);
 
-        int Switched()
-        {
-            lock (reloads)
-            {
-                return reloads.Where(c => c.Key.Outcome == "switched").Sum(c => c.Value);
-            }
-        }
+        int Switched() => (int)reloads.GetMeasurementSnapshot().Where(m => (string?)m.Tags["outcome"] == "switched").EvaluateAsCounter();
 
         var credential = resource.Services.GetRequiredService<CertificateClientCredential>();
         credential.Thumbprint.Should().Be(certificates[0].Thumbprint);
@@ -160,17 +137,14 @@ public sealed class RotationSoakTests(ITestOutputHelper output) : IDisposable
         await stop.CancelAsync();
         await calling.Completion.WaitAsync(TimeSpan.FromSeconds(60));
         var elapsed = watch.Elapsed;
-        listener.Dispose();
 
         var requests = service.Requests.Where(r => r.Form.GetValueOrDefault("client_id") == ClientId).ToList();
         var signedWith = requests.Select(r => index.GetValueOrDefault(r.Assertion?.GetHeaderValue<string>("x5t#S256") ?? string.Empty, -1)).ToList();
         var all = calling.SortedLatencies();
         var p99 = all[(int)Math.Min(all.Count - 1, Math.Ceiling(all.Count * 0.99) - 1)];
-        Dictionary<(string Outcome, string Trigger), int> counted;
-        lock (reloads)
-        {
-            counted = new(reloads);
-        }
+        var counted = reloads.GetMeasurementSnapshot()
+            .GroupBy(m => (Outcome: (string)m.Tags["outcome"]!, Trigger: (string)m.Tags["trigger"]!))
+            .ToDictionary(g => g.Key, g => g.EvaluateAsCounter());
 
         var switched = Switched();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
