@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CertCredentials.Benchmarks.Infrastructure;
 using CertCredentials.Benchmarks.Micro;
 
@@ -25,29 +24,9 @@ internal static class InterleavedColdScenario
             {
                 var names = new[] { "raw RSA.SignData + POST", "CertCredentials", "MSAL.NET", "Azure.Identity", "Microsoft.Identity.Web" };
                 var calls = new Func<Task>[] { benchmarks.RawSignAndPost, benchmarks.CertCredentials, benchmarks.Msal, () => benchmarks.AzureIdentity().AsTask(), benchmarks.IdentityWebHeader };
-                var samples = names.Select(_ => new List<double>(rounds)).ToArray();
-                for (var round = -20; round < rounds; round++)
-                {
-                    for (var k = 0; k < calls.Length; k++)
-                    {
-                        var which = (k + Math.Abs(round)) % calls.Length;
-                        var start = Stopwatch.GetTimestamp();
-                        await calls[which]();
-                        if (round >= 0)
-                        {
-                            samples[which].Add(Stats.Milliseconds(start, Stopwatch.GetTimestamp()));
-                        }
-                    }
-                }
-
+                var samples = await InterleavedRounds.MeasureAsync(calls, warmupRounds: 20, rounds);
                 var medians = samples.Select(Stats.Median).ToArray();
-                var table = new MarkdownTable("method", "median", "p10", "p90", "median vs raw", "median minus raw");
-                for (var k = 0; k < names.Length; k++)
-                {
-                    var sorted = samples[k].Order().ToList();
-                    table.Add(names[k], Stats.Ms(medians[k]), Stats.Ms(Stats.Percentile(sorted, 10)), Stats.Ms(Stats.Percentile(sorted, 90)),
-                        Stats.Ratio(medians[k], medians[0]), k == 0 ? "-" : Stats.Ms(medians[k] - medians[0]));
-                }
+                var table = InterleavedRounds.Table(names, samples, Stats.Ms, "method", "median", "median vs raw", "median minus raw");
 
                 var where = inProcess ? "in-process endpoint (client-side work only)" : "loopback token service over HTTPS (the same round trip as the target)";
                 log.WriteLine($"  {where}: raw {Stats.Ms(medians[0])}, CertCredentials {Stats.Ms(medians[1])}");

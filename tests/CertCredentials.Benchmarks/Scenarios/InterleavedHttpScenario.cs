@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CertCredentials.Benchmarks.Micro;
 
 namespace CertCredentials.Benchmarks.Scenarios;
@@ -25,32 +24,9 @@ internal static class InterleavedHttpScenario
             {
                 var names = new[] { "fixed header, same factory (no library)", "CertCredentials handler", "MSAL.NET, hand-written handler", "Azure.Identity, hand-written handler", "Identity.Web handler" };
                 var calls = new Func<Task>[] { benchmarks.FixedHeader, benchmarks.CertCredentials, benchmarks.Msal, benchmarks.AzureIdentity, benchmarks.IdentityWebHandler };
-                var samples = names.Select(_ => new List<double>(rounds)).ToArray();
-                for (var round = -20; round < rounds; round++)
-                {
-                    for (var k = 0; k < calls.Length; k++)
-                    {
-                        var which = (k + Math.Abs(round)) % calls.Length;
-                        var start = Stopwatch.GetTimestamp();
-                        for (var i = 0; i < Batch; i++)
-                        {
-                            await calls[which]();
-                        }
-
-                        if (round >= 0)
-                        {
-                            samples[which].Add(Stats.Milliseconds(start, Stopwatch.GetTimestamp()) / Batch);
-                        }
-                    }
-                }
-
+                var samples = await InterleavedRounds.MeasureAsync(calls, warmupRounds: 20, rounds, Batch);
                 var medians = samples.Select(Stats.Median).ToArray();
-                var table = new MarkdownTable("client", "median per request", "p10", "p90", "median vs fixed header");
-                for (var k = 0; k < names.Length; k++)
-                {
-                    var sorted = samples[k].Order().ToList();
-                    table.Add(names[k], Stats.Ms(medians[k]), Stats.Ms(Stats.Percentile(sorted, 10)), Stats.Ms(Stats.Percentile(sorted, 90)), Stats.Ratio(medians[k], medians[0]));
-                }
+                var table = InterleavedRounds.Table(names, samples, Stats.Ms, "client", "median per request", "median vs fixed header", differenceHeader: null);
 
                 log.WriteLine($"  {api}: fixed {Stats.Ms(medians[0])}, CertCredentials {Stats.Ms(medians[1])}");
                 text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"Authorized HttpClient, interleaved, {rounds} rounds of {Batch} requests, {api}").AppendLine().AppendLine(table.ToString());

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using CertCredentials.Benchmarks.Micro;
 
@@ -19,30 +18,10 @@ internal static class InterleavedRedisScenario
         try
         {
             var names = new[] { "raw GET + AES-GCM open (floor)", "store GET + open", "store GET bounded (CallAsync) + open", "Redis hit (read, open, schedule)" };
-            var calls = new Func<Task<string>>[] { benchmarks.RawGetAndDecrypt, benchmarks.StoreGetAndDecrypt, benchmarks.BoundedGetAndDecrypt, benchmarks.RedisHit };
-            var samples = names.Select(_ => new List<double>(rounds)).ToArray();
-            for (var round = -200; round < rounds; round++)
-            {
-                for (var k = 0; k < calls.Length; k++)
-                {
-                    var which = (k + Math.Abs(round)) % calls.Length;
-                    var start = Stopwatch.GetTimestamp();
-                    await calls[which]();
-                    if (round >= 0)
-                    {
-                        samples[which].Add(Stats.Milliseconds(start, Stopwatch.GetTimestamp()));
-                    }
-                }
-            }
-
+            var calls = new Func<Task>[] { benchmarks.RawGetAndDecrypt, benchmarks.StoreGetAndDecrypt, benchmarks.BoundedGetAndDecrypt, benchmarks.RedisHit };
+            var samples = await InterleavedRounds.MeasureAsync(calls, warmupRounds: 200, rounds);
             var medians = samples.Select(Stats.Median).ToArray();
-            var table = new MarkdownTable("method", "median", "p10", "p90", "median vs floor", "median minus floor");
-            for (var k = 0; k < names.Length; k++)
-            {
-                var sorted = samples[k].Order().ToList();
-                table.Add(names[k], Us(medians[k]), Us(Stats.Percentile(sorted, 10)), Us(Stats.Percentile(sorted, 90)),
-                    Stats.Ratio(medians[k], medians[0]), k == 0 ? "-" : Us(medians[k] - medians[0]));
-            }
+            var table = InterleavedRounds.Table(names, samples, Us, "method", "median", "median vs floor", "median minus floor");
 
             log.WriteLine($"  Redis: floor {Us(medians[0])}, hit {Us(medians[3])}");
             return $"Redis hit, interleaved, {rounds} rounds\n\n{table}";
