@@ -215,11 +215,15 @@ internal sealed class TokenCache : IDisposable
 
     private void StartBackgroundRefresh(CachedToken current)
     {
-        if (Volatile.Read(ref _flight) is not null)
+        // Without the lock while a flight is under way: every call in the refresh window comes here until it lands.
+        if (Volatile.Read(ref _flight) is null)
         {
-            return;
+            StartBackgroundRefreshUnlessStarted(current);
         }
+    }
 
+    private void StartBackgroundRefreshUnlessStarted(CachedToken current)
+    {
         lock (_gate)
         {
             if (_disposed || _flight is not null || !ReferenceEquals(_current, current))

@@ -124,6 +124,7 @@ public sealed class TokenCacheObservabilityTests : IDisposable
         activity.OperationName.Should().Be("CertCredentials.AcquireToken");
         activity.Status.Should().Be(ActivityStatusCode.Ok);
         activity.GetTagItem("certcredentials.client_id").Should().Be(TestOptions.ClientId);
+        activity.GetTagItem("certcredentials.tenant").Should().Be(TestOptions.TenantId);
         activity.GetTagItem("certcredentials.refresh").Should().Be(false);
         activity.GetTagItem("server.address").Should().Be("login.microsoftonline.com");
     }
@@ -210,6 +211,44 @@ public sealed class TokenCacheObservabilityTests : IDisposable
         var paused = _logs.WithId(1110).Should().ContainSingle().Subject;
         Value(paused, "Failures").Should().Be(2);
         Value(paused, "RetryAt").Should().Be(_time.GetUtcNow().AddSeconds(2));
+    }
+
+    [Fact]
+    public async Task With_no_back_off_delay_consecutive_failures_log_no_pause()
+    {
+        // RetryDelay 0 is allowed: the next call may try again at once, so there is no pause to announce.
+        var logs = new LogCapture();
+        var settings = CredentialSettings.From(TestOptions.Rsa2048(o => o.Scope = Scope)) with { RetryDelay = TimeSpan.Zero };
+        using var cache = new TokenCache((_, _) => Task.FromException<TokenResponse>(
+            new TokenEndpointException(CertificateCredentialFailure.TokenEndpointUnavailable, "503", statusCode: 503, isRetryable: true)), settings, _time, logs.Logger(), jitter: () => 0);
+
+        for (var i = 0; i < 3; i++)
+        {
+            await FluentActions.Awaiting(() => cache.GetAsync(CancellationToken.None).AsTask().WaitAsync(Wait)).Should().ThrowAsync<TokenEndpointException>();
+            await Eventually.TrueAsync(() => !cache.IsAcquiring, "the failure has reported");
+        }
+
+        logs.WithId(1106).Should().HaveCount(3, "each call tried again, at once");
+        logs.WithId(1110).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task An_acquisition_stopped_by_disposal_ends_its_span_tagged_as_disposed_not_failed()
+    {
+        var pending = new TaskCompletionSource<TokenResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _script.Enqueue(() => pending.Task);
+        var call = _cache.GetAsync(CancellationToken.None).AsTask();
+        await Eventually.TrueAsync(() => _script.IsEmpty, "the request is under way");
+
+        _cache.Dispose();
+        pending.SetException(new OperationCanceledException());
+
+        await FluentActions.Awaiting(() => call.WaitAsync(Wait)).Should().ThrowAsync<CertificateCredentialException>();
+        await Eventually.TrueAsync(() => !_stopped.IsEmpty, "the span is ended");
+        var activity = _stopped.Should().ContainSingle().Subject;
+        activity.GetTagItem("certcredentials.disposed").Should().Be(true);
+        activity.Status.Should().Be(ActivityStatusCode.Unset, "a shutdown is not an error");
+        Measured("certcredentials.token.failures").Should().BeEmpty("a shutdown is not counted as a failure");
     }
 
     [Fact]

@@ -6,8 +6,10 @@ namespace CertCredentials.Tests.Infrastructure;
 /// A shared token store in this process's memory (the Redis one is tested against a real redis-server in its own
 /// project): entries with their expiry, leases, no change notice (so the core polls). Counts calls; can be made to fail.
 /// </summary>
-internal sealed class MemoryTokenStore : SharedTokenStore
+/// <param name="timeProvider">The clock entries expire by: the test's fake clock, or the system's.</param>
+internal sealed class MemoryTokenStore(TimeProvider? timeProvider = null) : SharedTokenStore
 {
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
     private readonly ConcurrentDictionary<string, (byte[] Value, DateTimeOffset Until)> _entries = new();
     private readonly ConcurrentDictionary<string, string> _leases = new();
 
@@ -21,13 +23,13 @@ internal sealed class MemoryTokenStore : SharedTokenStore
     public override ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken)
     {
         Enter();
-        return ValueTask.FromResult(_entries.TryGetValue(key, out var entry) && entry.Until > DateTimeOffset.UtcNow ? entry.Value : null);
+        return ValueTask.FromResult(_entries.TryGetValue(key, out var entry) && entry.Until > _time.GetUtcNow() ? entry.Value : null);
     }
 
     public override ValueTask SetAsync(string key, ReadOnlyMemory<byte> value, TimeSpan timeToLive, CancellationToken cancellationToken)
     {
         Enter();
-        _entries[key] = (value.ToArray(), DateTimeOffset.UtcNow + timeToLive);
+        _entries[key] = (value.ToArray(), _time.GetUtcNow() + timeToLive);
         return ValueTask.CompletedTask;
     }
 
