@@ -246,17 +246,13 @@ internal sealed class TokenCache : IDisposable
     private Task<CachedToken> StartBackgroundFlight()
     {
         var completion = NewFlight();
-        if (!ExecutionContext.IsFlowSuppressed())
-        {
-            using (ExecutionContext.SuppressFlow())
-            {
-                _ = Task.Run(() => FlyAsync(completion, claims: null, isRefresh: true, isForced: false), CancellationToken.None);
-            }
-        }
-        else
-        {
-            _ = Task.Run(() => FlyAsync(completion, claims: null, isRefresh: true, isForced: false), CancellationToken.None);
-        }
+
+        // The unsafe queue flows no ExecutionContext at all, whether or not the caller suppressed its flow: one path, where
+        // Task.Run needed a SuppressFlow scope and a second branch for a caller that had already suppressed it.
+        ThreadPool.UnsafeQueueUserWorkItem(
+            static state => _ = state.Cache.FlyAsync(state.Completion, claims: null, isRefresh: true, isForced: false),
+            (Cache: this, Completion: completion),
+            preferLocal: false);
 
         return completion.Task;
     }

@@ -243,4 +243,22 @@ public sealed class TokenCacheReportingTests
         seen[1].Activity.Should().BeNull("the refresh serves every later caller: it is nobody's child span");
         seen[1].Ambient.Should().BeNull("nothing of the triggering caller's execution context flows into it");
     }
+
+    [Fact]
+    public async Task A_background_refresh_runs_for_a_caller_that_already_suppressed_execution_context_flow()
+    {
+        var answers = new Queue<TokenResponse>([Token("first"), Token("second")]);
+        using var cache = new TokenCache((_, _) => Task.FromResult(answers.Dequeue()), Settings, _time, new LogCapture().Logger());
+        await cache.GetAsync(CancellationToken.None).AsTask().WaitAsync(Wait);
+        _time.Advance(TimeSpan.FromMinutes(31));
+
+        ValueTask<AccessToken> served;
+        using (ExecutionContext.SuppressFlow())
+        {
+            served = cache.GetAsync(CancellationToken.None);
+        }
+
+        (await served.AsTask().WaitAsync(Wait)).Token.Should().Be("first", "the usable token is served while the refresh runs");
+        await Eventually.TrueAsync(() => cache.Current?.Token.Token == "second", "the refresh runs although no context could flow into it");
+    }
 }
