@@ -58,7 +58,8 @@ public sealed class EmulatorProcess : IAsyncDisposable
     {
         var settingsPath = Path.Combine(workingDirectory, $"emulator-{Guid.NewGuid():N}.json");
         string[] args = ["emulate", "--port", "0", "--certificate", certificatePath, "--write-appsettings", settingsPath, .. extraArgs];
-        var process = Process.Start(ToolProcess.StartInfo(args, workingDirectory, null))!;
+        // Its tests stop it with SIGINT as a terminal's Ctrl+C would: make that signal reach it however the tests were started.
+        var process = Process.Start(Signals.WithInterruptDeliverable(ToolProcess.StartInfo(args, workingDirectory, null)))!;
         var emulator = new EmulatorProcess(process, settingsPath);
         process.StandardInput.Close();
         process.OutputDataReceived += (_, e) => emulator.OnOutput(e.Data);
