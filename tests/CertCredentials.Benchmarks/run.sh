@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs the benchmarks: CertCredentials, MSAL.NET and Azure.Identity side by side, in one process (Release).
+# Runs the benchmarks: CertCredentials, MSAL.NET, Azure.Identity and Microsoft.Identity.Web side by side, in one
+# process (Release).
 #
-#   tests/CertCredentials.Benchmarks/run.sh             full suite (about 15 minutes on 2 cores): every benchmark
-#                                                       and scenario with both anchors; writes artifacts/benchmarks/latest/
+#   tests/CertCredentials.Benchmarks/run.sh             full suite (about 30 minutes on 2 cores): every benchmark
+#                                                       and scenario with every anchor; writes artifacts/benchmarks/latest/
 #   tests/CertCredentials.Benchmarks/run.sh --smoke     CI smoke (about 30 s after the build): each benchmark once
 #                                                       (BenchmarkDotNet's dry job), small sizes, one round of each
 #                                                       scenario; fails only if something breaks, never on a figure;
