@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using CertCredentials.Keys;
 using CertCredentials.Tests.Infrastructure;
 
@@ -56,6 +57,119 @@ public sealed class KeyInputDescriberTests
             var describe = () => KeyInputDescriber.DescribeFile(path, KeySource.PrivateKeyFile(path), "PrivateKeyPath", null);
 
             describe.Should().Throw<CertificateCredentialException>().Which.Failure.Should().Be(CertificateCredentialFailure.PrivateKeyUnreadable);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData("rsa2048.pkcs1.pem", "PEM 'RSA PRIVATE KEY': PKCS#1 RSA private key, unencrypted")]
+    [InlineData("rsa2048.pkcs8.aes256-sha256.pem", "PEM 'ENCRYPTED PRIVATE KEY': encrypted PKCS#8 private key (PBES2, PBKDF2 with HMAC-SHA256, AES-256-CBC)")]
+    [InlineData("rsa2048.pkcs8.der", "DER PKCS#8 private key, unencrypted, RSA")]
+    [InlineData("rsa2048.pkcs8.b64.txt", "base64 text of PKCS#8 private key, unencrypted, RSA")]
+    [InlineData("rsa2048.crt.pem", "PEM 'CERTIFICATE': X.509 certificate")]
+    [InlineData("rsa2048.openssh.txt", "PEM 'OPENSSH PRIVATE KEY': an OpenSSH private key, not an X.509 key format")]
+    public void More_forms_are_named(string fixture, string form)
+    {
+        Describe(fixture).Should().Equal(form);
+    }
+
+    [Fact]
+    public void A_bundle_is_named_block_by_block_in_its_order()
+    {
+        Describe("rsa2048.bundle.key-then-cert.pem").Should().Equal(
+            "PEM 'PRIVATE KEY': PKCS#8 private key, unencrypted, RSA",
+            "PEM 'CERTIFICATE': X.509 certificate");
+    }
+
+    [Theory]
+    [InlineData("PRIVATE KEY")]
+    [InlineData("ENCRYPTED PRIVATE KEY")]
+    [InlineData("RSA PRIVATE KEY")]
+    public void Legacy_encryption_headers_are_named_under_every_private_key_label(string label)
+    {
+        var text = Fixture.Text("rsa2048.legacy.aes128.pem").Replace("RSA PRIVATE KEY", label, StringComparison.Ordinal);
+
+        DescribeText(text).Should().Equal($"PEM '{label}': private key, encrypted with OpenSSL legacy PEM encryption, AES-128-CBC");
+    }
+
+    [Theory]
+    [InlineData("CERTIFICATE")]
+    [InlineData("X509 CERTIFICATE")]
+    [InlineData("TRUSTED CERTIFICATE")]
+    public void Every_certificate_label_is_named_a_certificate_with_its_bytes(string label)
+    {
+        var text = Fixture.Text("rsa2048.crt.pem").Replace("CERTIFICATE", label, StringComparison.Ordinal);
+
+        var item = DescribeItems(text).Should().ContainSingle().Subject;
+        item.Form.Should().Be($"PEM '{label}': X.509 certificate");
+        item.CertificateDer.Should().Equal(Fixture.Certificate("rsa2048.crt.pem").RawData);
+    }
+
+    [Fact]
+    public void Public_keys_dsa_and_unknown_blocks_are_named_for_what_they_are()
+    {
+        using var rsa = RSA.Create(2048);
+        var dsa = "-----BEGIN DSA PRIVATE KEY-----\nAQID\n-----END DSA PRIVATE KEY-----\n";
+        var crl = "-----BEGIN X509 CRL-----\nAQID\n-----END X509 CRL-----\n";
+
+        DescribeText(rsa.ExportSubjectPublicKeyInfoPem() + "\n" + rsa.ExportRSAPublicKeyPem() + "\n" + dsa + crl).Should().Equal(
+            "PEM 'PUBLIC KEY': a public key (not a private key)",
+            "PEM 'RSA PUBLIC KEY': a public key (not a private key)",
+            "PEM 'DSA PRIVATE KEY': a DSA private key, which Entra certificate credentials cannot use (they need RSA)",
+            "PEM 'X509 CRL': not a key or certificate (ignored)");
+    }
+
+    [Fact]
+    public void A_der_public_key_is_named_a_public_key()
+    {
+        using var rsa = RSA.Create(2048);
+
+        DescribeBytes(rsa.ExportSubjectPublicKeyInfo()).Should().Equal("DER a public key (not a private key)");
+    }
+
+    [Fact]
+    public void With_the_password_a_pfx_names_its_encrypted_safe_as_opened_and_its_key()
+    {
+        Describe("rsa2048.pfx", Fixture.Passphrase).Should().Equal(
+            "DER PKCS#12 (.pfx/.p12), password-protected (MAC with SHA-256)",
+            "safe encrypted with PBES2, PBKDF2 with HMAC-SHA256, AES-256-CBC:",
+            "X.509 certificate",
+            "safe in the clear:",
+            "encrypted PKCS#8 private key (PBES2, PBKDF2 with HMAC-SHA256, AES-256-CBC)");
+    }
+
+    [Fact]
+    public void A_wrong_password_describes_the_pfx_as_far_as_no_password_does()
+    {
+        Describe("rsa2048.pfx", "not the password").Should().Equal(Describe("rsa2048.pfx"));
+    }
+
+    private static List<string> DescribeText(string text) => [.. DescribeItems(text).Select(i => i.Form.Trim())];
+
+    private static List<KeyInputItem> DescribeItems(string text)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}.pem");
+        File.WriteAllText(path, text);
+        try
+        {
+            return [.. KeyInputDescriber.DescribeFile(path, KeySource.PrivateKeyFile(path), "PrivateKeyPath", null)];
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static List<string> DescribeBytes(byte[] der)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}.der");
+        File.WriteAllBytes(path, der);
+        try
+        {
+            return [.. KeyInputDescriber.DescribeFile(path, KeySource.PrivateKeyFile(path), "PrivateKeyPath", null).Select(i => i.Form.Trim())];
         }
         finally
         {

@@ -209,4 +209,69 @@ public sealed class KeyMaterialLoaderTests
         chain.Should().OnlyContain(c => c.Handle == IntPtr.Zero);
         certificate.Handle.Should().Be(IntPtr.Zero);
     }
+
+    [Theory]
+    [InlineData("\n")]
+    [InlineData(" ")]
+    public void A_passphrase_with_surrounding_whitespace_loads_trimmed_and_is_marked_for_the_warning(string whitespace)
+    {
+        var passphrase = Fixture.Passphrase + whitespace;
+        using var fromOptions = Load.FromFile("rsa2048.pkcs8.aes256-sha256.pem", passphrase, certificateFixture: "rsa2048.crt.pem");
+        using var fromPem = KeyMaterialLoader.FromText(Fixture.Text("rsa2048.pkcs8.aes256-sha256.pem") + Fixture.Text("rsa2048.crt.pem"), passphrase, KeySource.FromPem);
+        using var fromPkcs12 = KeyMaterialLoader.FromBytes(Fixture.Bytes("rsa2048.pfx"), passphrase, KeySource.FromPkcs12);
+
+        new[] { fromOptions, fromPem, fromPkcs12 }.Should().OnlyContain(m => m.PassphraseTrimmed && m.KeySize == 2048 && m.Certificate != null);
+    }
+
+    [Fact]
+    public void An_exact_passphrase_is_not_marked_trimmed()
+    {
+        using var fromOptions = Load.FromFile("rsa2048.pkcs8.aes256-sha256.pem", Fixture.Passphrase, certificateFixture: "rsa2048.crt.pem");
+        using var fromPkcs12 = KeyMaterialLoader.FromBytes(Fixture.Bytes("rsa2048.pfx"), Fixture.Passphrase, KeySource.FromPkcs12);
+
+        fromOptions.PassphraseTrimmed.Should().BeFalse();
+        fromPkcs12.PassphraseTrimmed.Should().BeFalse();
+    }
+
+    [Fact]
+    public void A_wrong_passphrase_with_whitespace_is_refused_as_incorrect_without_echoing_either_form()
+    {
+        var e = Load.Refusal(() => Load.FromFile("rsa2048.pkcs8.aes256-sha256.pem", "Wrong-Passphrase\n", certificateFixture: "rsa2048.crt.pem"),
+            CertificateCredentialFailure.PassphraseIncorrect, "Wrong-Passphrase");
+        e.Message.Should().StartWith("The PrivateKeyPassphrase does not decrypt ").And.Contain($"in the file '{Fixture.Path("rsa2048.pkcs8.aes256-sha256.pem")}' (PrivateKeyPath).");
+    }
+
+    [Fact]
+    public void A_pem_given_in_code_without_its_certificate_names_FromPem_and_asks_for_the_certificate()
+    {
+        Load.Refusal(() => KeyMaterialLoader.FromText(KeyPem, null, KeySource.FromPem), CertificateCredentialFailure.ThumbprintMissing).Message.Should().Be(
+            "The PEM given to ClientCertificate.FromPem holds a private key but not its certificate, and Entra finds the key by the certificate's thumbprint. " +
+            "Give the certificate with the key (a PEM bundle of key and certificate, or a PKCS#12 file that includes the certificate).");
+    }
+
+    [Fact]
+    public void A_certificate_input_that_holds_only_a_key_says_it_holds_a_key_not_a_certificate()
+    {
+        var keyPath = Fixture.Path("rsa2048.pkcs8.pem");
+        Load.Refusal(() => Load.From(new() { PrivateKeyPath = keyPath, CertificatePath = keyPath }), CertificateCredentialFailure.ThumbprintMissing).Message
+            .Should().StartWith($"The file '{keyPath}' (CertificatePath) holds a private key, not a certificate, so Entra could not tell which registered certificate signed the assertion.");
+        Load.Refusal(() => Load.FromText(KeyPem, certificate: KeyPem), CertificateCredentialFailure.ThumbprintMissing).Message
+            .Should().StartWith("The Certificate option holds a private key, not a certificate");
+    }
+
+    [Fact]
+    public void A_key_input_with_no_certificate_and_no_certificate_input_says_neither_was_given()
+    {
+        Load.Refusal(() => Load.FromText(KeyPem), CertificateCredentialFailure.ThumbprintMissing).Message
+            .Should().StartWith("Neither a certificate nor a certificate thumbprint was given");
+    }
+
+    [Fact]
+    public void A_certificate_input_holding_key_and_certificate_gives_the_certificate()
+    {
+        var bundle = Fixture.Text("rsa2048.bundle.key-then-cert.pem");
+        using var material = Load.FromText(KeyPem, certificate: bundle);
+
+        material.Certificate!.RawData.Should().Equal(Fixture.Certificate("rsa2048.crt.pem").RawData);
+    }
 }
