@@ -142,16 +142,19 @@ internal static partial class Mutations
     /// <summary>Exchanges the text of a BEGIN line and an END line (the block then ends before it begins).</summary>
     public static Gen<TextCase> SwapBeginAndEnd(TextCase c)
     {
-        var begins = BeginMarker().Matches(c.Text).ToArray();
-        var ends = EndMarker().Matches(c.Text).ToArray();
-        if (begins.Length == 0 || ends.Length == 0)
+        // Only markers that do not overlap: in "-----BEGIN X-----END X-----" (a damaged text whose line break is gone)
+        // the two matches share five dashes, and swapping them has no meaning.
+        var pairs = (from begin in BeginMarker().Matches(c.Text)
+                     from end in EndMarker().Matches(c.Text)
+                     where begin.Index + begin.Length <= end.Index || end.Index + end.Length <= begin.Index
+                     select (Begin: begin, End: end)).ToArray();
+        if (pairs.Length == 0)
         {
             return AppendGarbage(c);
         }
 
-        return from begin in Gen.Elements(begins)
-               from end in Gen.Elements(ends)
-               select With(c, $"swap BEGIN at {begin.Index} with END at {end.Index}", Swap(c.Text, begin, end));
+        return from pair in Gen.Elements(pairs)
+               select With(c, $"swap BEGIN at {pair.Begin.Index} with END at {pair.End.Index}", Swap(c.Text, pair.Begin, pair.End));
     }
 
     /// <summary>Gives a BEGIN line, an END line or both another label (mismatched, unknown, empty, lower case).</summary>
