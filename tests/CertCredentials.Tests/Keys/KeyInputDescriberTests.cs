@@ -42,6 +42,12 @@ public sealed class KeyInputDescriberTests
     [InlineData("ec-p256.sec1.pem", "PEM 'EC PRIVATE KEY': an EC (ECDSA) private key, which Entra certificate credentials cannot use (they need RSA)")]
     [InlineData("rsa2048.legacy.aes128.pem", "PEM 'RSA PRIVATE KEY': private key, encrypted with OpenSSL legacy PEM encryption, AES-128-CBC")]
     [InlineData("rsa2048.crt.der", "DER X.509 certificate")]
+    [InlineData("rsa2048.pkcs1.pem", "PEM 'RSA PRIVATE KEY': PKCS#1 RSA private key, unencrypted")]
+    [InlineData("rsa2048.pkcs8.aes256-sha256.pem", "PEM 'ENCRYPTED PRIVATE KEY': encrypted PKCS#8 private key (PBES2, PBKDF2 with HMAC-SHA256, AES-256-CBC)")]
+    [InlineData("rsa2048.pkcs8.der", "DER PKCS#8 private key, unencrypted, RSA")]
+    [InlineData("rsa2048.pkcs8.b64.txt", "base64 text of PKCS#8 private key, unencrypted, RSA")]
+    [InlineData("rsa2048.crt.pem", "PEM 'CERTIFICATE': X.509 certificate")]
+    [InlineData("rsa2048.openssh.txt", "PEM 'OPENSSH PRIVATE KEY': an OpenSSH private key, not an X.509 key format")]
     public void Each_form_is_named(string fixture, string form)
     {
         Describe(fixture).Should().Equal(form);
@@ -62,18 +68,6 @@ public sealed class KeyInputDescriberTests
         {
             File.Delete(path);
         }
-    }
-
-    [Theory]
-    [InlineData("rsa2048.pkcs1.pem", "PEM 'RSA PRIVATE KEY': PKCS#1 RSA private key, unencrypted")]
-    [InlineData("rsa2048.pkcs8.aes256-sha256.pem", "PEM 'ENCRYPTED PRIVATE KEY': encrypted PKCS#8 private key (PBES2, PBKDF2 with HMAC-SHA256, AES-256-CBC)")]
-    [InlineData("rsa2048.pkcs8.der", "DER PKCS#8 private key, unencrypted, RSA")]
-    [InlineData("rsa2048.pkcs8.b64.txt", "base64 text of PKCS#8 private key, unencrypted, RSA")]
-    [InlineData("rsa2048.crt.pem", "PEM 'CERTIFICATE': X.509 certificate")]
-    [InlineData("rsa2048.openssh.txt", "PEM 'OPENSSH PRIVATE KEY': an OpenSSH private key, not an X.509 key format")]
-    public void More_forms_are_named(string fixture, string form)
-    {
-        Describe(fixture).Should().Equal(form);
     }
 
     [Fact]
@@ -149,27 +143,17 @@ public sealed class KeyInputDescriberTests
 
     private static List<string> DescribeText(string text) => [.. DescribeItems(text).Select(i => i.Form.Trim())];
 
-    private static List<KeyInputItem> DescribeItems(string text)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}.pem");
-        File.WriteAllText(path, text);
-        try
-        {
-            return [.. KeyInputDescriber.DescribeFile(path, KeySource.PrivateKeyFile(path), "PrivateKeyPath", null)];
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
+    private static List<KeyInputItem> DescribeItems(string text) => DescribeWritten(".pem", path => File.WriteAllText(path, text));
 
-    private static List<string> DescribeBytes(byte[] der)
+    private static List<string> DescribeBytes(byte[] der) => [.. DescribeWritten(".der", path => File.WriteAllBytes(path, der)).Select(i => i.Form.Trim())];
+
+    private static List<KeyInputItem> DescribeWritten(string extension, Action<string> write)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}.der");
-        File.WriteAllBytes(path, der);
+        var path = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}{extension}");
         try
         {
-            return [.. KeyInputDescriber.DescribeFile(path, KeySource.PrivateKeyFile(path), "PrivateKeyPath", null).Select(i => i.Form.Trim())];
+            write(path);
+            return [.. KeyInputDescriber.DescribeFile(path, KeySource.PrivateKeyFile(path), "PrivateKeyPath", null)];
         }
         finally
         {
