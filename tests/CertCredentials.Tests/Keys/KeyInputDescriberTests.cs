@@ -56,18 +56,9 @@ public sealed class KeyInputDescriberTests
     [Fact]
     public void A_file_that_holds_no_key_or_certificate_is_refused_typed()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}.txt");
-        File.WriteAllText(path, "hello, not a key");
-        try
-        {
-            var describe = () => KeyInputDescriber.DescribeFile(path, KeySource.PrivateKeyFile(path), "PrivateKeyPath", null);
+        var describe = () => DescribeItems("hello, not a key");
 
-            describe.Should().Throw<CertificateCredentialException>().Which.Failure.Should().Be(CertificateCredentialFailure.PrivateKeyUnreadable);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        describe.Should().Throw<CertificateCredentialException>().Which.Failure.Should().Be(CertificateCredentialFailure.PrivateKeyUnreadable);
     }
 
     [Fact]
@@ -143,21 +134,15 @@ public sealed class KeyInputDescriberTests
 
     private static List<string> DescribeText(string text) => [.. DescribeItems(text).Select(i => i.Form.Trim())];
 
-    private static List<KeyInputItem> DescribeItems(string text) => DescribeWritten(".pem", path => File.WriteAllText(path, text));
+    private static List<KeyInputItem> DescribeItems(string text) => DescribeWritten("input.pem", path => File.WriteAllText(path, text));
 
-    private static List<string> DescribeBytes(byte[] der) => [.. DescribeWritten(".der", path => File.WriteAllBytes(path, der)).Select(i => i.Form.Trim())];
+    private static List<string> DescribeBytes(byte[] der) => [.. DescribeWritten("input.der", path => File.WriteAllBytes(path, der)).Select(i => i.Form.Trim())];
 
-    private static List<KeyInputItem> DescribeWritten(string extension, Action<string> write)
+    private static List<KeyInputItem> DescribeWritten(string name, Action<string> write)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}{extension}");
-        try
-        {
-            write(path);
-            return [.. KeyInputDescriber.DescribeFile(path, KeySource.PrivateKeyFile(path), "PrivateKeyPath", null)];
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        using var folder = new TempFolder();
+        var path = folder.File(name);
+        write(path);
+        return [.. KeyInputDescriber.DescribeFile(path, KeySource.PrivateKeyFile(path), "PrivateKeyPath", null)];
     }
 }

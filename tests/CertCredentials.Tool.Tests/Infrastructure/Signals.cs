@@ -14,7 +14,7 @@ public static class Signals
     /// <c>kill -s INT</c>, which is how a background job stays out of a terminal's Ctrl+C. Read from
     /// <c>/proc/self/status</c> (SigIgn is a hexadecimal mask, bit n-1 for signal n; SIGINT is 2).
     /// </summary>
-    public static bool InterruptIgnored { get; } = ReadInterruptIgnored();
+    private static bool InterruptIgnored { get; } = ReadInterruptIgnored();
 
     /// <summary>
     /// Starts <paramref name="info"/> with SIGINT at its default disposition, as a terminal's foreground job has it, when
