@@ -55,14 +55,29 @@ public sealed class ColdFleetTests(ITestOutputHelper output) : IAsyncLifetime
         msal.Should().BeGreaterThan(TenantCount, "MSAL's distributed cache does not coordinate instances: this measures it");
     }
 
-    /// <summary>Connects each instance's store and subscription, as a started host has by the time traffic comes.</summary>
+    /// <summary>
+    /// Connects each instance's store and subscription, as a started host has by the time traffic comes. A new
+    /// multiplexer connects its subscription connection apart from the one GET uses, so a SUBSCRIBE right after the
+    /// first GET can find it not yet up ("No connection is active/available"): wait until it is, not only the GET's.
+    /// </summary>
     internal static async Task WarmUpAsync(IEnumerable<ServiceProvider> providers)
     {
         foreach (var provider in providers)
         {
             var store = provider.GetRequiredService<SharedTokenStore>();
             await store.GetAsync("warm-up", CancellationToken.None);
-            await store.WaitForChangeAsync("warm-up", TimeSpan.FromMilliseconds(1), CancellationToken.None);
+            await Eventually.TrueAsync(async () =>
+            {
+                try
+                {
+                    await store.WaitForChangeAsync("warm-up", TimeSpan.FromMilliseconds(1), CancellationToken.None);
+                    return true;
+                }
+                catch (RedisConnectionException)
+                {
+                    return false;
+                }
+            }, "the instance's subscription connects", pollMilliseconds: 25);
         }
     }
 
